@@ -1,0 +1,414 @@
+/*
+ * backend_sqlite.c -- the SQLite backend (sqlite:PATH, sqlite::memory:).
+ *
+ * Locking: each revision runs in a BEGIN IMMEDIATE transaction, which
+ * waits for other writers through SQLite's busy timeout. On top of that a
+ * migration run holds flock() on the database file from its first write
+ * to its end, so a second app-migrate started at the same time waits for
+ * the whole run and then finds nothing to do. flock locks do not interact
+ * with SQLite's own POSIX locks, and the descriptor is closed only after
+ * sqlite3_close(), so SQLite's locks are never dropped early.
+ *
+ * A database file that does not exist is not created until the first
+ * write, so a refused or read-only command leaves no file behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mb/backend.h"
+
+struct mb_conn {
+    sqlite3 *db;        /* NULL while the file does not exist yet */
+    char *path;         /* file name given to sqlite3_open_v2 */
+    int memory;         /* :memory: */
+    int readonly;
+    double lock_timeout;
+    int lock_fd;        /* flock descriptor, -1 when not locked */
+};
+
+static int db_error(mb_conn *c, mb_error *err, const char *what)
+{
+    mb_error_set(err, MB_EDB, "%s: %s", what,
+                 c->db ? sqlite3_errmsg(c->db) : "no database");
+    return MB_EDB;
+}
+
+/* sqlite:PATH, sqlite::memory:, and SQLAlchemy's sqlite:///PATH */
+static const char *url_path(const char *url)
+{
+    const char *p = url + strlen("sqlite:");
+
+    if (strncmp(p, "//", 2) == 0) {
+        p += 2;
+        p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p);
+    }
+    return p;
+}
+
+static int open_db(mb_conn *c, int flags, mb_error *err)
+{
+    int ms = (int)(c->lock_timeout * 1000.0);
+
+    if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
+        mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
+                     c->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return MB_EDB;
+    }
+    sqlite3_busy_timeout(c->db, ms > 0 ? ms : 1);
+    sqlite3_extended_result_codes(c->db, 1);
+    return MB_OK;
+}
+
+static void sq_close(mb_conn *c)
+{
+    if (c == NULL)
+        return;
+    sqlite3_close(c->db);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd); /* after sqlite3_close: see the file comment */
+    free(c->path);
+    free(c);
+}
+
+static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
+                      mb_error *err)
+{
+    const char *path = url_path(url);
+    struct stat st;
+    mb_conn *c;
+    int rc = MB_OK;
+
+    *out = NULL;
+    if (*path == '\0') {
+        mb_error_set(err, MB_EUSAGE, "database URL \"%s\" has no file name",
+                     url);
+        mb_error_hint(err, "use sqlite:PATH or sqlite::memory:");
+        return MB_EUSAGE;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL || (c->path = strdup(path)) == NULL) {
+        free(c);
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    }
+    c->lock_fd = -1;
+    c->readonly = o->readonly;
+    c->lock_timeout = o->lock_timeout;
+    c->memory = strcmp(path, ":memory:") == 0;
+    if (c->memory)
+        rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, err);
+    else if (stat(path, &st) == 0)
+        rc = open_db(c, o->readonly ? SQLITE_OPEN_READONLY
+                                    : SQLITE_OPEN_READWRITE, err);
+    else if (errno != ENOENT)
+        rc = mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
+                          path, strerror(errno));
+    if (rc < 0) {
+        sq_close(c);
+        return rc;
+    }
+    *out = c;
+    return MB_OK;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int sq_lock(mb_conn *c, mb_error *err)
+{
+    long waited = 0, limit = (long)(c->lock_timeout * 1000.0), pause = 5;
+    int rc;
+
+    if (c->db == NULL &&
+        (rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      err)) < 0)
+        return rc;
+    if (c->memory || c->lock_fd >= 0)
+        return MB_OK;
+    c->lock_fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    if (c->lock_fd < 0)
+        return mb_error_set(err, MB_EDB, "could not open \"%s\" to lock it: "
+                            "%s", c->path, strerror(errno));
+    /* bounded: at most limit/5 + 1 attempts */
+    while (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            return mb_error_set(err, MB_EDB, "could not lock \"%s\": %s",
+                                c->path, strerror(errno));
+        }
+        if (waited >= limit) {
+            close(c->lock_fd);
+            c->lock_fd = -1;
+            mb_error_set(err, MB_ELOCKED, "could not lock database \"%s\" "
+                         "within %.1f s: another migration run holds it",
+                         c->path, c->lock_timeout);
+            mb_error_hint(err, "wait for the other run to finish, or raise "
+                          "--lock-timeout");
+            return MB_ELOCKED;
+        }
+        sleep_ms(pause);
+        waited += pause;
+        if (pause < 100)
+            pause *= 2;
+    }
+    return MB_OK;
+}
+
+static void sq_unlock(mb_conn *c)
+{
+    if (c->lock_fd >= 0) {
+        flock(c->lock_fd, LOCK_UN);
+        /* closed in sq_close, after sqlite3_close */
+    }
+}
+
+static int exec_simple(mb_conn *c, const char *sql, mb_error *err)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+
+    if (rc == SQLITE_OK)
+        return MB_OK;
+    if ((rc & 0xff) == SQLITE_BUSY) {
+        mb_error_set(err, MB_ELOCKED, "database is locked by another "
+                     "writer (waited %.1f s)", c->lock_timeout);
+        mb_error_hint(err, "raise --lock-timeout");
+        return MB_ELOCKED;
+    }
+    return db_error(c, err, sql);
+}
+
+static int sq_begin(mb_conn *c, mb_error *err)
+{
+    return exec_simple(c, "BEGIN IMMEDIATE", err);
+}
+
+static int sq_commit(mb_conn *c, mb_error *err)
+{
+    return exec_simple(c, "COMMIT", err);
+}
+
+static void sq_rollback(mb_conn *c)
+{
+    if (c->db != NULL && !sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Append one cell to a growing array; the array doubles as needed. */
+static int push_cell(mb_rows *r, size_t *cap, char *cell)
+{
+    size_t n = r->nrows; /* used as the cell count while filling */
+
+    if (n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        char **p = realloc(r->cells, ncap * sizeof *p);
+        if (p == NULL)
+            return MB_ENOMEM;
+        r->cells = p;
+        *cap = ncap;
+    }
+    r->cells[n] = cell;
+    r->nrows = n + 1;
+    return MB_OK;
+}
+
+static int sq_query(mb_conn *c, const char *sql, int nparams,
+                    const char *const *params, mb_rows *out, mb_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    mb_rows rows = MB_ROWS_INIT; /* nrows counts cells until the end */
+    size_t cap = 0;
+    int i, ncols, src, rc = MB_OK;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (c->db == NULL)
+        return mb_error_set(err, MB_EDB, "database \"%s\" does not exist",
+                            c->path);
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, "could not prepare a query");
+    for (i = 1; i <= nparams; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
+                          params[i - 1], -1, SQLITE_TRANSIENT);
+    }
+    ncols = sqlite3_column_count(st);
+    rows.ncols = (size_t)ncols;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out == NULL)
+            continue;
+        for (i = 0; i < ncols; i++) {
+            const unsigned char *v = sqlite3_column_text(st, i);
+            char *copy = v ? strdup((const char *)v) : NULL;
+
+            if ((v != NULL && copy == NULL) ||
+                push_cell(&rows, &cap, copy) < 0) {
+                free(copy);
+                rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = (src & 0xff) == SQLITE_BUSY
+                 ? mb_error_set(err, MB_ELOCKED, "database is locked")
+                 : db_error(c, err, "query failed");
+        goto done;
+    }
+    if (out != NULL) {
+        rows.nrows = ncols > 0 ? rows.nrows / (size_t)ncols : 0;
+        *out = rows;
+        rows.cells = NULL;
+    }
+done:
+    if (rows.cells != NULL) {
+        size_t k;
+        for (k = 0; k < rows.nrows; k++)
+            free(rows.cells[k]);
+        free(rows.cells);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Skip whitespace and comments from p; returns the first other byte. */
+static const char *skip_space(const char *p, const char *end)
+{
+    while (p < end) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+            *p == '\f' || *p == '\v') {
+            p++;
+        } else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+            while (p < end && *p != '\n')
+                p++;
+        } else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+            const char *q = p + 2;
+            while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+                q++;
+            p = q + 1 < end ? q + 2 : end;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+static unsigned count_lines(const char *from, const char *to)
+{
+    unsigned n = 0;
+
+    for (; from < to; from++)
+        n += *from == '\n';
+    return n;
+}
+
+/* Report the failure of the statement starting at stmt. */
+static int script_error(mb_conn *c, const mb_script *s, const char *stmt,
+                        const char *end, int offset, mb_error *err)
+{
+    unsigned line = s->first_line + count_lines(s->sql, stmt);
+    const char *eol = memchr(stmt, '\n', (size_t)(end - stmt));
+    int shown = (int)((eol ? eol : end) - stmt);
+
+    mb_error_at(err, MB_EDB, s->rev->path, (int)line,
+                "revision %s failed: %s", s->rev->id, sqlite3_errmsg(c->db));
+    if (offset >= 0 && offset < (int)(end - stmt)) {
+        unsigned at = line + count_lines(stmt, stmt + offset);
+        if (at != line)
+            snprintf(err->msg + strlen(err->msg),
+                     sizeof err->msg - strlen(err->msg),
+                     " (error near line %u)", at);
+    }
+    mb_error_detail(err, "statement: %.*s%s", shown > 200 ? 200 : shown, stmt,
+                    eol && eol + 1 < end ? " ..." : "");
+    return MB_EDB;
+}
+
+static int sq_exec_script(mb_conn *c, const mb_script *s, mb_error *err)
+{
+    const char *p = s->sql, *end = s->sql + s->len;
+
+    /* Each iteration consumes at least one byte: bounded by len. */
+    while ((p = skip_space(p, end)) < end) {
+        sqlite3_stmt *st = NULL;
+        const char *tail = NULL;
+        int src;
+
+        if (sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &tail) !=
+            SQLITE_OK)
+            return script_error(c, s, p, end, sqlite3_error_offset(c->db),
+                                err);
+        if (st != NULL) {
+            while ((src = sqlite3_step(st)) == SQLITE_ROW)
+                ;
+            if (src != SQLITE_DONE) {
+                int rc = script_error(c, s, p, end, -1, err);
+                sqlite3_finalize(st);
+                return rc;
+            }
+            sqlite3_finalize(st);
+        }
+        if (tail == NULL || tail <= p)
+            break;
+        p = tail;
+    }
+    return MB_OK;
+}
+
+static int sq_table_exists(mb_conn *c, const char *name, int *out,
+                           mb_error *err)
+{
+    mb_rows rows = MB_ROWS_INIT;
+    int rc;
+
+    *out = 0;
+    if (c->db == NULL)
+        return MB_OK;
+    rc = sq_query(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                  "AND name = $1", 1, &name, &rows, err);
+    if (rc == MB_OK)
+        *out = rows.nrows > 0;
+    mb_rows_free(&rows);
+    return rc;
+}
+
+static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
+                          mb_error *err)
+{
+    char *q = sqlite3_mprintf("\"%w\"", name);
+    int rc;
+
+    (void)c;
+    if (q == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    rc = mb_buf_puts(out, q, err);
+    sqlite3_free(q);
+    return rc;
+}
+
+const mb_backend mb_backend_sqlite = {
+    .scheme = "sqlite",
+    .dialect = MB_DIALECT_SQLITE,
+    .connect = sq_connect,
+    .close = sq_close,
+    .lock = sq_lock,
+    .unlock = sq_unlock,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .query = sq_query,
+    .exec_script = sq_exec_script,
+    .table_exists = sq_table_exists,
+    .quote_ident = sq_quote_ident,
+};

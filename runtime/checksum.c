@@ -1,0 +1,93 @@
+/*
+ * checksum.c -- canonical form and XXH3-128 checksums (see mb/checksum.h).
+ *
+ * The only file that includes <xxhash.h>.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "mb/checksum.h"
+
+int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err)
+{
+    size_t i = 0, start;
+    int rc;
+
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    if ((rc = mb_buf_grow(out, len - i, err)) < 0)
+        return rc;
+    start = i;
+    for (; i < len; i++) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') {
+            /* copy up to the CR, drop it; the LF starts the next run */
+            if ((rc = mb_buf_put(out, text + start, i - start, err)) < 0)
+                return rc;
+            start = i + 1;
+        }
+    }
+    return mb_buf_put(out, text + start, len - start, err);
+}
+
+void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
+                     size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    XXH128_hash_t h = XXH3_128bits(data, len);
+    XXH128_canonical_t c;
+    size_t i;
+
+    XXH128_canonicalFromHash(&c, h);
+    for (i = 0; i < sizeof c.digest; i++) {
+        out[2 * i] = digits[c.digest[i] >> 4];
+        out[2 * i + 1] = digits[c.digest[i] & 0xf];
+    }
+    out[MB_CHECKSUM_HEX] = '\0';
+}
+
+int mb_checksum_valid(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < MB_CHECKSUM_HEX; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return 0;
+    }
+    return s[MB_CHECKSUM_HEX] == '\0';
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const mb_revision *const *x = a, *const *y = b;
+    return strcmp((*x)->id, (*y)->id);
+}
+
+int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
+                     size_t n, mb_error *err)
+{
+    const mb_revision **sorted = NULL;
+    mb_buf text = MB_BUF_INIT;
+    size_t i;
+    int rc;
+
+    sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        sorted[i] = &revs[i];
+    qsort(sorted, n, sizeof *sorted, by_id);
+    if ((rc = mb_buf_puts(&text, MB_DIGEST_FORMAT "\n", err)) < 0)
+        goto done;
+    for (i = 0; i < n; i++) {
+        if ((rc = mb_buf_printf(&text, err, "%s %s\n", sorted[i]->id,
+                                sorted[i]->checksum)) < 0)
+            goto done;
+    }
+    mb_checksum_hex(out, text.ptr, text.len);
+done:
+    mb_buf_free(&text);
+    free(sorted);
+    return rc;
+}

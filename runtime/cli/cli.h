@@ -1,0 +1,80 @@
+/*
+ * cli.h -- internals shared by the app-migrate command files.
+ */
+#ifndef MB_CLI_H
+#define MB_CLI_H
+
+#include <stdio.h>
+
+#include "mb/apply.h"
+#include "mb/backend.h"
+#include "mb/bundle.h"
+#include "mb/graph.h"
+#include "mb/verify.h"
+#include "mb/vtable.h"
+
+/* Exit statuses (docs/cli.md). */
+#define MB_EXIT_OK 0
+#define MB_EXIT_DB 1        /* database or SQL error */
+#define MB_EXIT_USAGE 2     /* bad option, unknown or ambiguous target */
+#define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle */
+
+#define MB_DEFAULT_LOCK_TIMEOUT 60.0 /* seconds */
+
+typedef struct mb_cli {
+    const mb_bundle *bundle;
+    const char *prog;        /* the bundle's name, for messages */
+    const char *db;          /* -d/--db, else $DATABASE_URL, else default */
+    int json;                /* --format json */
+    int quiet;               /* -q/--quiet */
+    double lock_timeout;
+    char **args;             /* positional arguments after the command */
+    int nargs;
+    mb_graph graph;          /* built by cli_graph() */
+} mb_cli;
+
+/* An open database: backend, connection and version tables. */
+typedef struct mb_session {
+    const mb_backend *be;
+    mb_conn *conn;
+    mb_vtable vt;
+    int vt_ready;
+} mb_session;
+
+typedef struct mb_command {
+    const char *name;
+    int (*run)(mb_cli *cli);
+    const char *args;    /* usage of the arguments, "" when none */
+    const char *summary;
+    int max_args;
+    int json;            /* 1 when --format json is supported */
+} mb_command;
+
+/* Map a status to the exit status; print err first when it failed. */
+int cli_fail(const mb_cli *cli, int rc, const mb_error *err);
+/* Print a report's lines as "PROG: detail: ..." on stderr. */
+void cli_print_report(const mb_cli *cli, const mb_report *rep);
+int cli_exit_code(int rc);
+
+/* Build cli->graph from the bundle (an invalid graph is corruption). */
+int cli_graph(mb_cli *cli, mb_error *err);
+/* Self-check the bundle; problems -> MB_EINTEGRITY with rep filled. */
+int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err);
+/* Open the database named by cli->db. */
+int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err);
+void cli_close(mb_session *s);
+
+/* JSON output helpers (stdout). */
+void json_str(FILE *fp, const char *s);
+void json_str_array(FILE *fp, const char *const *v, unsigned n);
+
+/* Commands. */
+int cmd_up(mb_cli *cli);
+int cmd_down(mb_cli *cli);
+int cmd_current(mb_cli *cli);
+int cmd_history(mb_cli *cli);
+int cmd_heads(mb_cli *cli);
+int cmd_verify(mb_cli *cli);
+int cmd_manifest(mb_cli *cli);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * main.c -- app-migrate's entry point: options, the command table, and
+ * what every command shares (graph, self-check, opening the database).
+ *
+ * Options may appear before or after the command. A relative target such
+ * as -1 looks like an option to getopt, so arguments of the form -DIGITS
+ * are set aside before parsing and handed back as positional arguments.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mb/url.h"
+
+extern const mb_bundle mb_embedded_bundle;
+
+static const mb_command commands[] = {
+    {"up", cmd_up, "[TARGET]", "apply revisions up to TARGET (default: "
+     "heads)", 1, 0},
+    {"upgrade", cmd_up, "[TARGET]", "alias of up", 1, 0},
+    {"down", cmd_down, "[TARGET]", "roll back to TARGET (default: -1)", 1, 0},
+    {"downgrade", cmd_down, "[TARGET]", "alias of down", 1, 0},
+    {"current", cmd_current, "", "show the applied heads", 0, 1},
+    {"history", cmd_history, "", "show the revision graph, newest first", 0,
+     1},
+    {"heads", cmd_heads, "", "show the heads of the revision graph", 0, 1},
+    {"verify", cmd_verify, "", "check the bundle and the applied checksums",
+     0, 1},
+    {"manifest", cmd_manifest, "", "list the embedded revisions and "
+     "checksums", 0, 1},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(const char *prog, const mb_bundle *b)
+{
+    size_t i;
+
+    printf("%s migrates a database to the revisions bundled into it\n"
+           "(%u revisions, bundle %.12s, built by %s).\n\n", prog,
+           b->n_revisions, b->digest, b->generator);
+    printf("Usage:\n  %s [OPTION]... COMMAND [TARGET]\n\nCommands:\n", prog);
+    for (i = 0; i < N_COMMANDS; i++)
+        printf("  %-10s %-9s %s\n", commands[i].name, commands[i].args,
+               commands[i].summary);
+    printf("\nTargets: head, heads, base, a revision id or a unique prefix,"
+           "\n  +N (up), -N (down).\n");
+    printf("\nOptions:\n"
+           "  -d, --db=URL             database: sqlite:PATH or "
+           "sqlite::memory:\n"
+           "                           (default: $DATABASE_URL, else "
+           "the bundled default)\n"
+           "      --format=FORMAT      text (default) or json, for current,"
+           " history,\n"
+           "                           heads, verify and manifest\n"
+           "      --lock-timeout=SECONDS\n"
+           "                           wait at most this long for another "
+           "run's lock\n"
+           "                           (default: %.0f)\n"
+           "  -q, --quiet              no progress lines on stderr\n"
+           "  -V, --version            show the version and exit\n"
+           "  -h, --help               show this help and exit\n",
+           MB_DEFAULT_LOCK_TIMEOUT);
+    printf("\nExit status: 0 success, 1 database or SQL error, 2 usage or "
+           "target error,\n3 integrity error (checksum mismatch, unknown "
+           "applied revision,\ncorrupt bundle).\n");
+}
+
+static void command_usage(const char *prog, const mb_command *c)
+{
+    printf("Usage:\n  %s [OPTION]... %s %s\n\n%s.\n", prog, c->name, c->args,
+           c->summary);
+    printf("\nSee \"%s --help\" for the options and targets.\n", prog);
+}
+
+static int usage_error(const char *prog, const char *fmt, ...)
+    MB_PRINTF(2, 3);
+
+static int usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: error: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s: hint: Try \"%s --help\" for more information.\n",
+            prog, prog);
+    return MB_EXIT_USAGE;
+}
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case MB_OK: return MB_EXIT_OK;
+    case MB_EUSAGE:
+    case MB_ETARGET: return MB_EXIT_USAGE;
+    case MB_EINTEGRITY:
+    case MB_EPARSE:
+    case MB_EGRAPH: return MB_EXIT_INTEGRITY;
+    default: return MB_EXIT_DB;
+    }
+}
+
+int cli_fail(const mb_cli *cli, int rc, const mb_error *err)
+{
+    if (rc < 0)
+        mb_error_print(err, cli->prog, stderr);
+    return cli_exit_code(rc);
+}
+
+void cli_print_report(const mb_cli *cli, const mb_report *rep)
+{
+    const char *p = rep->text.ptr;
+
+    while (p != NULL && *p != '\0') {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+        fprintf(stderr, "%s: detail: %.*s\n", cli->prog, n, p);
+        p = nl ? nl + 1 : p + n;
+    }
+}
+
+int cli_graph(mb_cli *cli, mb_error *err)
+{
+    int rc = mb_graph_build(&cli->graph, cli->bundle->revisions,
+                            cli->bundle->n_revisions, err);
+
+    if (rc == MB_EGRAPH || rc == MB_EPARSE) {
+        mb_error_hint(err, "the embedded revision graph is invalid; the "
+                      "executable is damaged");
+        err->code = MB_EINTEGRITY;
+        return MB_EINTEGRITY;
+    }
+    return rc;
+}
+
+int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
+{
+    int rc = mb_bundle_selfcheck(cli->bundle, rep, err);
+
+    if (rc == MB_OK && rep->count > 0) {
+        mb_error_set(err, MB_EINTEGRITY, "the embedded bundle is corrupt: "
+                     "%zu problem%s; nothing was run", rep->count,
+                     rep->count == 1 ? "" : "s");
+        mb_error_hint(err, "rebuild or re-download this executable");
+        return MB_EINTEGRITY;
+    }
+    return rc;
+}
+
+int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
+{
+    mb_connect_opts o = {readonly, cli->lock_timeout};
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    if (cli->db == NULL || cli->db[0] == '\0') {
+        mb_error_set(err, MB_EUSAGE, "no database given");
+        mb_error_hint(err, "pass -d URL or set DATABASE_URL (e.g. "
+                      "sqlite:app.db)");
+        return MB_EUSAGE;
+    }
+    if ((rc = mb_backend_for_url(&s->be, cli->db, err)) < 0 ||
+        (rc = s->be->connect(&s->conn, cli->db, &o, err)) < 0 ||
+        (rc = mb_vtable_init(&s->vt, s->be, s->conn, MB_VERSION_TABLE,
+                             MB_LOG_TABLE, err)) < 0) {
+        if (rc == MB_EUSAGE || rc == MB_EDB) {
+            char shown[512];
+            mb_url_redact(shown, sizeof shown, cli->db);
+            mb_error_detail(err, "database URL: %s", shown);
+        }
+        cli_close(s);
+        return rc;
+    }
+    s->vt_ready = 1;
+    return MB_OK;
+}
+
+void cli_close(mb_session *s)
+{
+    if (s->vt_ready)
+        mb_vtable_free(&s->vt);
+    if (s->be != NULL)
+        s->be->close(s->conn);
+    memset(s, 0, sizeof *s);
+}
+
+/* Move every argument of the form -DIGITS (a relative target) behind a
+ * "--" at the end, keeping their order; getopt then sees them as
+ * positional. Returns the new argc; new_argv has room for argc + 2. */
+static int set_aside_relative(int argc, char **argv, char **new_argv)
+{
+    int i, k = 0, nrel = 0;
+    char *rel[64];
+
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int is_rel = i > 0 && a[0] == '-' && a[1] >= '0' && a[1] <= '9' &&
+                     a[strspn(a + 1, "0123456789") + 1] == '\0';
+
+        if (strcmp(a, "--") == 0) { /* the rest is positional already */
+            for (; i < argc; i++)
+                new_argv[k++] = argv[i];
+            break;
+        }
+        if (is_rel && nrel < 64)
+            rel[nrel++] = argv[i];
+        else
+            new_argv[k++] = argv[i];
+        /* options taking a separate value: keep the value with them */
+        if (!is_rel && i + 1 < argc &&
+            (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0 ||
+             strcmp(a, "--format") == 0 || strcmp(a, "--lock-timeout") == 0))
+            new_argv[k++] = argv[++i];
+    }
+    if (nrel > 0) {
+        int has_dashdash = 0, j;
+        for (j = 1; j < k; j++)
+            has_dashdash |= strcmp(new_argv[j], "--") == 0;
+        if (!has_dashdash)
+            new_argv[k++] = "--";
+        for (j = 0; j < nrel; j++)
+            new_argv[k++] = rel[j];
+    }
+    new_argv[k] = NULL;
+    return k;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
+{
+    static const struct option long_options[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"lock-timeout", required_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    mb_cli cli;
+    const mb_command *cmd = NULL;
+    int c, help = 0, ac, rc;
+    size_t i;
+    char *end;
+
+    memset(&cli, 0, sizeof cli);
+    cli.bundle = bundle;
+    cli.prog = base_name(argv[0] ? argv[0] : bundle->name);
+    cli.lock_timeout = MB_DEFAULT_LOCK_TIMEOUT;
+    ac = set_aside_relative(argc, argv, av);
+    opterr = 0;
+    while ((c = getopt_long(ac, av, "d:qhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            cli.db = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                cli.json = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return usage_error(cli.prog, "unknown output format \"%s\": "
+                                   "use text or json", optarg);
+            break;
+        case 'l':
+            errno = 0;
+            cli.lock_timeout = strtod(optarg, &end);
+            if (errno != 0 || end == optarg || *end != '\0' ||
+                !(cli.lock_timeout >= 0 && cli.lock_timeout <= 86400))
+                return usage_error(cli.prog, "invalid --lock-timeout \"%s\":"
+                                   " give seconds from 0 to 86400", optarg);
+            break;
+        case 'q':
+            cli.quiet = 1;
+            break;
+        case 'h':
+            help = 1;
+            break;
+        case 'V':
+            printf("%s (%s, bundle %s)\n", cli.prog, bundle->generator,
+                   bundle->digest);
+            return MB_EXIT_OK;
+        default:
+            if (optopt != 0)
+                return usage_error(cli.prog, "unknown option \"-%c\"",
+                                   optopt);
+            return usage_error(cli.prog, "unknown or incomplete option "
+                               "\"%s\"", av[optind - 1]);
+        }
+    }
+    if (optind < ac) {
+        for (i = 0; i < N_COMMANDS && cmd == NULL; i++)
+            if (strcmp(av[optind], commands[i].name) == 0)
+                cmd = &commands[i];
+        if (cmd == NULL)
+            return usage_error(cli.prog, "unknown command \"%s\"",
+                               av[optind]);
+        optind++;
+    }
+    if (help) {
+        if (cmd != NULL)
+            command_usage(cli.prog, cmd);
+        else
+            usage(cli.prog, bundle);
+        return MB_EXIT_OK;
+    }
+    if (cmd == NULL)
+        return usage_error(cli.prog, "no command given");
+    cli.args = av + optind;
+    cli.nargs = ac - optind;
+    if (cli.nargs > cmd->max_args)
+        return usage_error(cli.prog, "too many arguments for \"%s\"",
+                           cmd->name);
+    if (cli.json && !cmd->json)
+        return usage_error(cli.prog, "\"%s\" has no JSON output", cmd->name);
+    if (cli.db == NULL)
+        cli.db = getenv("DATABASE_URL");
+    if (cli.db == NULL || cli.db[0] == '\0')
+        cli.db = bundle->default_db;
+    rc = cmd->run(&cli);
+    mb_graph_free(&cli.graph);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    int rc;
+
+    if (av == NULL) {
+        fputs("out of memory\n", stderr);
+        return MB_EXIT_DB;
+    }
+    rc = run(&mb_embedded_bundle, argc, argv, av);
+    free(av);
+    if (fflush(stdout) != 0 && rc == MB_EXIT_OK)
+        rc = MB_EXIT_DB;
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * mb/apply.h -- run a migration: verify, lock, plan, execute each step in
+ * its own transaction together with its version and log rows.
+ */
+#ifndef MB_APPLY_H
+#define MB_APPLY_H
+
+#include "mb/backend.h"
+#include "mb/bundle.h"
+#include "mb/graph.h"
+#include "mb/verify.h"
+#include "mb/vtable.h"
+
+typedef struct mb_ctx {
+    const mb_bundle *bundle;
+    const mb_graph *graph;
+    const mb_backend *be;
+    mb_conn *conn;
+    mb_vtable *vt;
+    const char *prog; /* prefix of log lines on stderr */
+    int quiet;        /* 1: no progress lines */
+} mb_ctx;
+
+/**
+ * Move the database to target (direction MB_UP or MB_DOWN).
+ *
+ * Reads the version table without locking and returns at once when
+ * nothing is to be done. Otherwise takes the backend lock, reads again and
+ * runs each step in its own transaction. Applied revisions whose checksum
+ * differs from the bundle's, or that the bundle does not know, stop
+ * everything before any SQL: MB_EINTEGRITY with the differences in
+ * problems. A failing statement rolls its revision back, appends a
+ * `failed` log row and returns MB_EDB with FILE:LINE in err.
+ */
+int mb_migrate(mb_ctx *ctx, int direction, const char *target,
+               mb_report *problems, mb_error *err);
+
+/** Read the version table and check it against the bundle. */
+int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
+                  mb_report *problems, mb_error *err);
+
+#endif

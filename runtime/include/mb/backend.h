@@ -1,0 +1,82 @@
+/*
+ * mb/backend.h -- the database backend interface.
+ *
+ * Each backend is one `const mb_backend` in its own backend_*.c, chosen by
+ * URL scheme; only those files include a database client header. The
+ * version and log tables are handled in vtable.c through query(), so every
+ * backend shares one implementation of the row rules.
+ */
+#ifndef MB_BACKEND_H
+#define MB_BACKEND_H
+
+#include <stddef.h>
+#include "mb/buf.h"
+#include "mb/bundle.h"
+#include "mb/error.h"
+
+typedef struct mb_conn mb_conn; /* defined by each backend */
+
+typedef struct mb_connect_opts {
+    int readonly;        /* never create or write anything */
+    double lock_timeout; /* seconds to wait for a lock held elsewhere */
+} mb_connect_opts;
+
+/** A result set: nrows * ncols cells, row-major; NULL for SQL NULL. */
+typedef struct mb_rows {
+    char **cells;
+    size_t nrows;
+    size_t ncols;
+} mb_rows;
+
+#define MB_ROWS_INIT {NULL, 0, 0}
+
+void mb_rows_free(mb_rows *r);
+
+/** A section to execute, with what is needed to report FILE:LINE. */
+typedef struct mb_script {
+    const mb_revision *rev;
+    const char *sql;     /* the section text (not NUL-terminated) */
+    size_t len;
+    unsigned first_line; /* file line of sql[0] */
+    int transaction;     /* 0: statement by statement, autocommit */
+} mb_script;
+
+typedef struct mb_backend {
+    const char *scheme; /* "sqlite" */
+    int dialect;        /* enum mb_dialect */
+    /** Open url (the whole URL, scheme included). */
+    int (*connect)(mb_conn **out, const char *url, const mb_connect_opts *o,
+                   mb_error *err);
+    void (*close)(mb_conn *c); /* accepts NULL */
+    /** Serialise runners for the rest of the session (waits). */
+    int (*lock)(mb_conn *c, mb_error *err);
+    void (*unlock)(mb_conn *c);
+    int (*begin)(mb_conn *c, mb_error *err);
+    int (*commit)(mb_conn *c, mb_error *err);
+    void (*rollback)(mb_conn *c);
+    /**
+     * Run one statement with text parameters $1..$n (never pasted into the
+     * SQL). out may be NULL when no rows are wanted.
+     */
+    int (*query)(mb_conn *c, const char *sql, int nparams,
+                 const char *const *params, mb_rows *out, mb_error *err);
+    /** Run a revision section; errors carry FILE:LINE of the statement. */
+    int (*exec_script)(mb_conn *c, const mb_script *s, mb_error *err);
+    /** *out = 1 when the table exists (0 also for a missing database). */
+    int (*table_exists)(mb_conn *c, const char *name, int *out,
+                        mb_error *err);
+    /** Append name quoted as an identifier. */
+    int (*quote_ident)(mb_conn *c, mb_buf *out, const char *name,
+                       mb_error *err);
+} mb_backend;
+
+extern const mb_backend mb_backend_sqlite;
+
+/** The backend for url's scheme; MB_EUSAGE naming the schemes if none. */
+int mb_backend_for_url(const mb_backend **out, const char *url,
+                       mb_error *err);
+
+/** Current UTC time as ISO-8601 with microseconds: 2026-01-16T10:00:00.000000Z */
+void mb_now_iso(char out[32]);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * mb/checksum.h -- canonical form and XXH3-128 checksums.
+ *
+ * The canonical form of a revision file is its bytes with CRLF turned into
+ * LF and a leading UTF-8 BOM dropped; nothing else changes. The checksum is
+ * XXH3-128 (seed 0) of the canonical form, written as 32 lowercase hex
+ * digits in xxHash's canonical (big-endian) byte order: the digits that
+ * `xxhsum -H2` prints for the canonical bytes.
+ */
+#ifndef MB_CHECKSUM_H
+#define MB_CHECKSUM_H
+
+#include <stddef.h>
+#include "mb/buf.h"
+#include "mb/bundle.h"
+
+/** Append the canonical form of text[0..len) to out. */
+int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err);
+
+/** XXH3-128 of data as hex; out receives MB_CHECKSUM_HEX digits + NUL. */
+void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
+                     size_t len);
+
+/** 1 when s is exactly MB_CHECKSUM_HEX lowercase hex digits. */
+int mb_checksum_valid(const char *s);
+
+/**
+ * Bundle digest: XXH3-128 over the text
+ *   MB_DIGEST_FORMAT "\n" then, for every revision in byte order of id,
+ *   ID " " CHECKSUM "\n"
+ * so an auditor can recompute it with printf and `xxhsum -H2`.
+ */
+int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
+                     size_t n, mb_error *err);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * mb/verify.h -- integrity: the bundle's own payloads, and the version
+ * table against the bundle.
+ */
+#ifndef MB_VERIFY_H
+#define MB_VERIFY_H
+
+#include <stddef.h>
+#include "mb/buf.h"
+#include "mb/bundle.h"
+#include "mb/graph.h"
+
+/** One row of the version table (all strings owned, may be ""). */
+typedef struct mb_version_row {
+    char *revision;
+    char *checksum;
+    char *applied_at;
+    char *bundle_digest;
+} mb_version_row;
+
+typedef struct mb_versions {
+    mb_version_row *rows;
+    size_t n;
+} mb_versions;
+
+#define MB_VERSIONS_INIT {NULL, 0}
+
+void mb_versions_free(mb_versions *v);
+
+/** A list of human-readable problems, one per line, plus their count. */
+typedef struct mb_report {
+    mb_buf text;   /* lines ending in '\n' */
+    size_t count;
+} mb_report;
+
+#define MB_REPORT_INIT {MB_BUF_INIT, 0}
+
+int mb_report_add(mb_report *r, mb_error *err, const char *fmt, ...)
+    MB_PRINTF(3, 4);
+void mb_report_free(mb_report *r);
+
+/**
+ * Inflate rev's payload into out and check its length and checksum.
+ * MB_EINTEGRITY when the payload does not match what was bundled.
+ */
+int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err);
+
+/**
+ * Self-check of the embedded bundle: magic and ABI, every payload
+ * (inflate + re-hash) and the bundle digest. Problems are added to rep;
+ * returns MB_OK (check rep->count) or a hard error such as MB_ENOMEM.
+ */
+int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err);
+
+/**
+ * Compare the version table with the bundle. Sets applied[i] for every
+ * recorded revision known to the graph and adds a problem for each
+ * checksum mismatch, each recorded revision the bundle does not know, and
+ * each applied revision whose ancestor is not recorded.
+ */
+int mb_versions_check(const mb_graph *g, const mb_versions *v,
+                      unsigned char *applied, mb_report *rep,
+                      mb_error *err);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * mb/vtable.h -- the version table and the append-only log table.
+ *
+ * Version table (default migbundle_version): one row per applied revision
+ * with revision, checksum, applied_at (UTC ISO-8601) and bundle_digest.
+ * Log table (default migbundle_log): one row per up, down or stamp attempt;
+ * the runtime only ever inserts into it. Table names are quoted by the
+ * backend; values always travel as parameters.
+ */
+#ifndef MB_VTABLE_H
+#define MB_VTABLE_H
+
+#include "mb/backend.h"
+#include "mb/verify.h"
+
+#define MB_VERSION_TABLE "migbundle_version"
+#define MB_LOG_TABLE "migbundle_log"
+
+typedef struct mb_vtable {
+    const mb_backend *be;
+    mb_conn *conn;
+    const char *version_name; /* unquoted, borrowed */
+    const char *log_name;
+    mb_buf version_q;         /* quoted identifiers */
+    mb_buf log_q;
+} mb_vtable;
+
+/** Bind names to a connection; names are borrowed. */
+int mb_vtable_init(mb_vtable *vt, const mb_backend *be, mb_conn *c,
+                   const char *version_name, const char *log_name,
+                   mb_error *err);
+void mb_vtable_free(mb_vtable *vt);
+
+/** Read every version row; an absent table reads as no rows. */
+int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err);
+
+/** Create both tables (and the log's append-only guards) if missing. */
+int mb_vtable_ensure(mb_vtable *vt, mb_error *err);
+
+/** Insert (MB_UP) or delete (MB_DOWN) the version row of rev. */
+int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
+                  const char *bundle_digest, const char *applied_at,
+                  mb_error *err);
+
+typedef struct mb_log_entry {
+    const char *revision;
+    const char *direction;     /* "up", "down", "stamp" */
+    const char *checksum;
+    const char *bundle_digest;
+    const char *started_at;
+    const char *finished_at;
+    const char *outcome;       /* "ok", "failed" */
+    const char *error;         /* NULL unless failed */
+} mb_log_entry;
+
+/** Append one log row. */
+int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * verify.c -- integrity checks (see mb/verify.h).
+ *
+ * Two questions, asked before any SQL runs: is the executable's own bundle
+ * what migbundle wrote (payloads inflate to the recorded length and hash to
+ * the recorded checksum, the digest matches), and does the database's
+ * version table agree with it (same checksums, no unknown revisions, no
+ * applied revision missing an ancestor).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mb/checksum.h"
+#include "mb/verify.h"
+#include "mb/zip.h"
+
+void mb_versions_free(mb_versions *v)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++) {
+        free(v->rows[i].revision);
+        free(v->rows[i].checksum);
+        free(v->rows[i].applied_at);
+        free(v->rows[i].bundle_digest);
+    }
+    free(v->rows);
+    v->rows = NULL;
+    v->n = 0;
+}
+
+int mb_report_add(mb_report *r, mb_error *err, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if ((rc = mb_buf_puts(&r->text, line, err)) < 0 ||
+        (rc = mb_buf_puts(&r->text, "\n", err)) < 0)
+        return rc;
+    r->count++;
+    return MB_OK;
+}
+
+void mb_report_free(mb_report *r)
+{
+    mb_buf_free(&r->text);
+    r->count = 0;
+}
+
+int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err)
+{
+    char sum[MB_CHECKSUM_HEX + 1];
+    int rc;
+
+    if (rev->z_len == 0) {
+        mb_buf_clear(out);
+        if ((rc = mb_buf_put(out, rev->data, rev->raw_len, err)) < 0)
+            return rc;
+    } else if ((rc = mb_zip_inflate(out, rev->data, rev->z_len,
+                                    rev->raw_len, err)) < 0) {
+        mb_error_set(err, rc, "embedded payload of revision %s (%s) is "
+                     "corrupt: %s", rev->id, rev->path,
+                     rc == MB_EINTEGRITY ? "it does not inflate to its "
+                     "recorded length" : "out of memory");
+        return rc;
+    }
+    mb_checksum_hex(sum, out->ptr, out->len);
+    if (strcmp(sum, rev->checksum) != 0) {
+        mb_error_set(err, MB_EINTEGRITY, "embedded payload of revision %s "
+                     "(%s) does not match its checksum", rev->id, rev->path);
+        mb_error_detail(err, "recorded %s, computed %s", rev->checksum, sum);
+        return MB_EINTEGRITY;
+    }
+    return MB_OK;
+}
+
+int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err)
+{
+    mb_buf text = MB_BUF_INIT;
+    char digest[MB_CHECKSUM_HEX + 1];
+    mb_error e = MB_ERROR_INIT;
+    unsigned i;
+    int rc = MB_OK;
+
+    if (b->magic != MB_BUNDLE_MAGIC || b->abi != MB_BUNDLE_ABI_VERSION)
+        return mb_report_add(rep, err, "bundle header is invalid (magic "
+                             "%#x, ABI %u; this runtime reads ABI %u)",
+                             b->magic, b->abi, MB_BUNDLE_ABI_VERSION);
+    for (i = 0; i < b->n_revisions; i++) {
+        rc = mb_payload_text(&text, &b->revisions[i], &e);
+        if (rc == MB_ENOMEM) {
+            *err = e;
+            goto done;
+        }
+        if (rc < 0 && (rc = mb_report_add(rep, err, "%s", e.msg)) < 0)
+            goto done;
+    }
+    if ((rc = mb_bundle_digest(digest, b->revisions, b->n_revisions,
+                               err)) < 0)
+        goto done;
+    if (strcmp(digest, b->digest) != 0)
+        rc = mb_report_add(rep, err, "bundle digest %s does not match the "
+                           "embedded revisions (computed %s)", b->digest,
+                           digest);
+done:
+    mb_buf_free(&text);
+    return rc;
+}
+
+int mb_versions_check(const mb_graph *g, const mb_versions *v,
+                      unsigned char *applied, mb_report *rep, mb_error *err)
+{
+    size_t i, j;
+    int rc;
+
+    memset(applied, 0, g->n);
+    for (i = 0; i < v->n; i++) {
+        const mb_version_row *row = &v->rows[i];
+        size_t node = mb_graph_find(g, row->revision);
+
+        if (node == MB_NONE) {
+            if ((rc = mb_report_add(rep, err, "revision %s is recorded as "
+                                    "applied (at %s, by bundle %s) but this "
+                                    "bundle does not contain it",
+                                    row->revision, row->applied_at,
+                                    row->bundle_digest)) < 0)
+                return rc;
+            continue;
+        }
+        applied[node] = 1;
+        if (strcmp(row->checksum, g->nodes[node].rev->checksum) != 0 &&
+            (rc = mb_report_add(rep, err, "revision %s (%s): recorded "
+                                "checksum %s differs from the embedded %s",
+                                row->revision, g->nodes[node].rev->path,
+                                row->checksum,
+                                g->nodes[node].rev->checksum)) < 0)
+            return rc;
+    }
+    /* the applied set must be closed under Revises and Depends On */
+    for (i = 0; i < g->n; i++) {
+        const mb_node *nd = &g->nodes[i];
+
+        if (!applied[i])
+            continue;
+        for (j = 0; j < nd->n_parents + nd->n_deps; j++) {
+            size_t p = j < nd->n_parents ? nd->parents[j]
+                                         : nd->deps[j - nd->n_parents];
+            if (!applied[p] &&
+                (rc = mb_report_add(rep, err, "revision %s is recorded as "
+                                    "applied but its %s %s is not",
+                                    nd->rev->id,
+                                    j < nd->n_parents ? "parent"
+                                                      : "dependency",
+                                    g->nodes[p].rev->id)) < 0)
+                return rc;
+        }
+    }
+    return MB_OK;
+}

@@ -1,0 +1,215 @@
+/*
+ * vtable.c -- the version and log tables (see mb/vtable.h).
+ *
+ * SQL here is built only from fixed text and identifiers quoted by the
+ * backend; every value is a parameter. The log table is append-only: the
+ * runtime never updates or deletes its rows, and on SQLite triggers make
+ * the database refuse to do so too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mb/plan.h"
+#include "mb/vtable.h"
+
+int mb_vtable_init(mb_vtable *vt, const mb_backend *be, mb_conn *c,
+                   const char *version_name, const char *log_name,
+                   mb_error *err)
+{
+    int rc;
+
+    memset(vt, 0, sizeof *vt);
+    vt->be = be;
+    vt->conn = c;
+    vt->version_name = version_name;
+    vt->log_name = log_name;
+    if ((rc = be->quote_ident(c, &vt->version_q, version_name, err)) < 0 ||
+        (rc = be->quote_ident(c, &vt->log_q, log_name, err)) < 0)
+        mb_vtable_free(vt);
+    return rc;
+}
+
+void mb_vtable_free(mb_vtable *vt)
+{
+    mb_buf_free(&vt->version_q);
+    mb_buf_free(&vt->log_q);
+}
+
+static char *dup_cell(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    mb_rows rows = MB_ROWS_INIT;
+    size_t i;
+    int exists, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = vt->be->table_exists(vt->conn, vt->version_name, &exists,
+                                   err)) < 0 || !exists)
+        return rc;
+    if ((rc = mb_buf_printf(&sql, err, "SELECT revision, checksum, "
+                            "applied_at, bundle_digest FROM %s ORDER BY "
+                            "applied_at, revision", vt->version_q.ptr)) < 0 ||
+        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
+        goto done;
+    out->rows = calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
+    if (out->rows == NULL) {
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < rows.nrows; i++) {
+        mb_version_row *r = &out->rows[i];
+        char **cell = rows.cells + i * rows.ncols;
+
+        out->n++;
+        r->revision = dup_cell(cell[0]);
+        r->checksum = dup_cell(cell[1]);
+        r->applied_at = dup_cell(cell[2]);
+        r->bundle_digest = dup_cell(cell[3]);
+        if (!r->revision || !r->checksum || !r->applied_at ||
+            !r->bundle_digest) {
+            rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+done:
+    if (rc < 0)
+        mb_versions_free(out);
+    mb_rows_free(&rows);
+    mb_buf_free(&sql);
+    return rc;
+}
+
+typedef struct ddl_stmt {
+    const char *sql;     /* @V version table, @L log table, @T trigger */
+    const char *trigger; /* suffix of the trigger name, or NULL */
+} ddl_stmt;
+
+/* Append tmpl to out with the @V, @L and @T placeholders replaced. */
+static int expand(mb_buf *out, const char *tmpl, const mb_vtable *vt,
+                  const char *trigger_q, mb_error *err)
+{
+    const char *p = tmpl;
+    int rc = MB_OK;
+
+    while (*p != '\0' && rc == MB_OK) {
+        const char *at = strchr(p, '@');
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+
+        if ((rc = mb_buf_put(out, p, n, err)) < 0 || at == NULL)
+            break;
+        if (at[1] == 'V')
+            rc = mb_buf_puts(out, vt->version_q.ptr, err);
+        else if (at[1] == 'L')
+            rc = mb_buf_puts(out, vt->log_q.ptr, err);
+        else if (at[1] == 'T')
+            rc = mb_buf_puts(out, trigger_q ? trigger_q : "", err);
+        else
+            rc = mb_buf_put(out, at, 2, err);
+        p = at + 2;
+    }
+    return rc;
+}
+
+static int run_ddl(mb_vtable *vt, const ddl_stmt *ddl, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT, name = MB_BUF_INIT, quoted = MB_BUF_INIT;
+    size_t i;
+    int rc = MB_OK;
+
+    for (i = 0; ddl[i].sql != NULL && rc == MB_OK; i++) {
+        mb_buf_clear(&sql);
+        mb_buf_clear(&name);
+        mb_buf_clear(&quoted);
+        if (ddl[i].trigger != NULL &&
+            ((rc = mb_buf_printf(&name, err, "%s_%s", vt->log_name,
+                                 ddl[i].trigger)) < 0 ||
+             (rc = vt->be->quote_ident(vt->conn, &quoted, name.ptr,
+                                       err)) < 0))
+            break;
+        if ((rc = expand(&sql, ddl[i].sql, vt, quoted.ptr, err)) < 0)
+            break;
+        rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err);
+    }
+    mb_buf_free(&sql);
+    mb_buf_free(&name);
+    mb_buf_free(&quoted);
+    return rc;
+}
+
+static const ddl_stmt sqlite_ddl[] = {
+    {"CREATE TABLE IF NOT EXISTS @V (\n"
+     "    revision      TEXT NOT NULL PRIMARY KEY,\n"
+     "    checksum      TEXT NOT NULL,\n"
+     "    applied_at    TEXT NOT NULL,\n"
+     "    bundle_digest TEXT NOT NULL\n"
+     ")", NULL},
+    {"CREATE TABLE IF NOT EXISTS @L (\n"
+     "    id            INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+     "    revision      TEXT NOT NULL,\n"
+     "    direction     TEXT NOT NULL\n"
+     "                  CHECK (direction IN ('up', 'down', 'stamp')),\n"
+     "    checksum      TEXT NOT NULL,\n"
+     "    bundle_digest TEXT NOT NULL,\n"
+     "    started_at    TEXT NOT NULL,\n"
+     "    finished_at   TEXT,\n"
+     "    outcome       TEXT NOT NULL\n"
+     "                  CHECK (outcome IN ('ok', 'failed', 'started')),\n"
+     "    error         TEXT\n"
+     ")", NULL},
+    {"CREATE TRIGGER IF NOT EXISTS @T BEFORE UPDATE ON @L\n"
+     "BEGIN SELECT RAISE(ABORT, 'the migration log is append-only'); END",
+     "no_update"},
+    {"CREATE TRIGGER IF NOT EXISTS @T BEFORE DELETE ON @L\n"
+     "BEGIN SELECT RAISE(ABORT, 'the migration log is append-only'); END",
+     "no_delete"},
+    {NULL, NULL}};
+
+int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
+{
+    return run_ddl(vt, sqlite_ddl, err);
+}
+
+int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
+                  const char *bundle_digest, const char *applied_at,
+                  mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    const char *params[4] = {rev->id, rev->checksum, applied_at,
+                             bundle_digest};
+    int rc;
+
+    if (direction == MB_UP)
+        rc = mb_buf_printf(&sql, err, "INSERT INTO %s (revision, checksum, "
+                           "applied_at, bundle_digest) VALUES ($1, $2, $3, "
+                           "$4)", vt->version_q.ptr);
+    else
+        rc = mb_buf_printf(&sql, err, "DELETE FROM %s WHERE revision = $1",
+                           vt->version_q.ptr);
+    if (rc == MB_OK)
+        rc = vt->be->query(vt->conn, sql.ptr, direction == MB_UP ? 4 : 1,
+                           params, NULL, err);
+    mb_buf_free(&sql);
+    return rc;
+}
+
+int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    const char *params[8] = {e->revision,   e->direction,  e->checksum,
+                             e->bundle_digest, e->started_at,
+                             e->finished_at, e->outcome,   e->error};
+    int rc;
+
+    if ((rc = mb_buf_printf(&sql, err, "INSERT INTO %s (revision, direction, "
+                            "checksum, bundle_digest, started_at, "
+                            "finished_at, outcome, error) VALUES ($1, $2, "
+                            "$3, $4, $5, $6, $7, $8)", vt->log_q.ptr)) == 0)
+        rc = vt->be->query(vt->conn, sql.ptr, 8, params, NULL, err);
+    mb_buf_free(&sql);
+    return rc;
+}

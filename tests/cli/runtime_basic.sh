@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# runtime_basic.sh -- up, down, current, history, heads, manifest, verify
+# on a real SQLite file, text and JSON, and the sample application.
+. "$(dirname "$0")/lib.sh"
+
+revision a1 "" "create projects" "CREATE TABLE projects (id INTEGER PRIMARY KEY);" "DROP TABLE projects;"
+revision b2 a1 "create users" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);" "DROP TABLE users;"
+revision c3 b2 "add role" "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+CREATE INDEX ix_users_role ON users (role);" "DROP INDEX ix_users_role;
+ALTER TABLE users DROP COLUMN role;"
+make_app "$T/revs" "$T/app" --default-db "sqlite:$T/default.db"
+db="sqlite:$T/app.db"
+
+# a read command on a missing database creates nothing
+run "$T/app" -d "$db" current
+expect_status 0
+[ ! -s "$OUT" ] || fail "current on an empty database printed something"
+[ ! -e "$T/app.db" ] || fail "current created the database file"
+
+run "$T/app" -d "$db" up
+expect_status 0
+expect_err "applying a1 (a1_x.sql): create projects"
+expect_err "applied 3 revisions"
+run sqlite3 "$T/app.db" "SELECT revision, length(checksum), bundle_digest FROM migbundle_version ORDER BY revision"
+expect_status 0
+[ "$(wc -l <"$OUT")" = 3 ] || fail "expected 3 version rows"
+digest=$("$T/app" manifest --format json | sed -n 's/.*"bundle_digest": "\([0-9a-f]*\)".*/\1/p')
+[ ${#digest} = 32 ] || fail "no bundle digest in the manifest"
+grep -q "^a1|32|$digest$" "$OUT" || fail "version row lacks checksum or digest"
+applied_at=$(sqlite3 "$T/app.db" "SELECT applied_at FROM migbundle_version WHERE revision='a1'")
+[[ "$applied_at" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$ ]] ||
+    fail "applied_at is not UTC ISO-8601: $applied_at"
+[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_log WHERE direction='up' AND outcome='ok'")" = 3 ] ||
+    fail "expected 3 ok log rows"
+
+run "$T/app" -d "$db" current
+expect_status 0
+[ "$(cat "$OUT")" = "c3 (head)" ] || fail "current: $(cat "$OUT")"
+run "$T/app" -d "$db" current --format json
+expect_out '"revision": "c3"'
+expect_out '"is_head": true'
+expect_out '"applied": 3'
+
+# at head: nothing to do, nothing written
+before=$(dump "$T/app.db")
+run "$T/app" -d "$db" up
+expect_status 0
+expect_err "nothing to do"
+[ "$before" = "$(dump "$T/app.db")" ] || fail "a no-op up changed the database"
+
+run "$T/app" history
+expect_status 0
+[ "$(sed -n 1p "$OUT")" = "b2 -> c3 (head), add role" ] || fail "history line 1"
+[ "$(sed -n 3p "$OUT")" = "<base> -> a1, create projects" ] || fail "history line 3"
+run "$T/app" history --format json
+expect_out '"revision": "c3"'
+run "$T/app" heads
+[ "$(cat "$OUT")" = "c3 (head)" ] || fail "heads: $(cat "$OUT")"
+run "$T/app" heads --format json
+expect_out '"revises": ["b2"]'
+
+run "$T/app" manifest
+expect_status 0
+expect_out "revisions: 3"
+expect_out "default-db: sqlite:$T/default.db"
+run "$T/app" -d "$db" verify
+expect_status 0
+expect_out "bundle: ok (3 revisions"
+expect_out "database: ok (3 applied revisions match the bundle)"
+run "$T/app" -d "$db" verify --format json
+expect_out '"ok": true}'
+
+# down -1, a revision, base; up +1; each recorded in the log
+run "$T/app" -d "$db" down
+expect_status 0
+expect_err "rolling back c3"
+[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM pragma_table_info('users') WHERE name='role'")" = 0 ] ||
+    fail "down did not drop the role column"
+run "$T/app" -d "$db" up +1
+expect_status 0
+run "$T/app" -d "$db" down a1
+expect_status 0
+[ "$("$T/app" -d "$db" current)" = "a1" ] || fail "down a1 did not stop at a1"
+run "$T/app" -d "$db" downgrade base
+expect_status 0
+[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_version")" = 0 ] ||
+    fail "down base left version rows"
+[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM sqlite_master WHERE name IN ('projects','users')")" = 0 ] ||
+    fail "down base left tables"
+run "$T/app" -d "$db" upgrade head
+expect_status 0
+
+log=$(sqlite3 "$T/app.db" "SELECT group_concat(direction || ':' || revision, ' ') FROM (SELECT * FROM migbundle_log WHERE outcome = 'ok' ORDER BY id)")
+[ "$log" = "up:a1 up:b2 up:c3 down:c3 up:c3 down:c3 down:b2 down:a1 up:a1 up:b2 up:c3" ] ||
+    fail "log rows: $log"
+# the log is append-only
+run sqlite3 "$T/app.db" "DELETE FROM migbundle_log"
+[ "$STATUS" != 0 ] || fail "the log accepted a DELETE"
+expect_err "append-only"
+
+# URL precedence: -d, then DATABASE_URL, then the bundled default
+DATABASE_URL="sqlite:$T/env.db" run "$T/app" up
+expect_status 0
+[ -f "$T/env.db" ] || fail "DATABASE_URL was not used"
+run "$T/app" up
+expect_status 0
+[ -f "$T/default.db" ] || fail "the bundled default database was not used"
+run "$T/app" -d sqlite::memory: up
+expect_status 0
+expect_err "applied 3 revisions"
+
+# the sample application bundled by the build
+cd "$T"
+run "$APP_MIGRATE" -d "sqlite:$T/sample.db" up
+expect_status 0
+run "$APP_MIGRATE" -d "sqlite:$T/sample.db" verify
+expect_status 0
+run "$APP_MIGRATE" -d "sqlite:$T/sample.db" down base
+expect_status 0
+run "$APP_MIGRATE" -d "sqlite:$T/sample.db" up
+expect_status 0
+echo "ok"

@@ -1,0 +1,115 @@
+/*
+ * test_checksum.c -- canonical form, XXH3-128 hex, bundle digest, zlib.
+ *
+ * The equality with the `xxhsum -H2` command is checked by
+ * tests/cli/checksum_xxhsum.sh; here the known-answer values below were
+ * produced by that command (printf 'abc' | xxhsum -H2).
+ */
+#include <string.h>
+
+#include "mb/checksum.h"
+#include "mb/zip.h"
+#include "testhelp.h"
+
+static void canon(const char *in, size_t len, const char *want)
+{
+    mb_buf out = MB_BUF_INIT;
+    mb_error err = MB_ERROR_INIT;
+
+    CHECK_INT(mb_canonicalize(&out, in, len, &err), MB_OK);
+    CHECK_INT(out.len, strlen(want));
+    CHECK(out.ptr != NULL && memcmp(out.ptr, want, out.len) == 0);
+    mb_buf_free(&out);
+}
+
+static void test_checksum__canonical_form(void)
+{
+    canon("a\r\nb\r\n", 6, "a\nb\n");
+    canon("\xEF\xBB\xBF" "a\n", 5, "a\n");
+    canon("a\rb\n", 4, "a\rb\n");        /* a lone CR is kept */
+    canon("a\r\r\n", 4, "a\r\n");        /* only the CR before LF goes */
+    canon("x\xEF\xBB\xBF", 4, "x\xEF\xBB\xBF"); /* BOM only when leading */
+    canon("", 0, "");
+    canon("\r\n", 2, "\n");
+}
+
+static void test_checksum__known_answers(void)
+{
+    char hex[MB_CHECKSUM_HEX + 1];
+
+    mb_checksum_hex(hex, "", 0);
+    CHECK_STR(hex, "99aa06d3014798d86001c324468d497f");
+    mb_checksum_hex(hex, "abc", 3);
+    CHECK_STR(hex, "06b05ab6733a618578af5f94892f3950");
+    CHECK(mb_checksum_valid(hex));
+    CHECK(!mb_checksum_valid("06B05AB6733A618578AF5F94892F3950"));
+    CHECK(!mb_checksum_valid("06b05ab6"));
+    CHECK(!mb_checksum_valid("06b05ab6733a618578af5f94892f3950a"));
+}
+
+static void test_checksum__digest_is_order_independent(void)
+{
+    mb_revision a[2] = {{.id = "b", .checksum = "11"},
+                        {.id = "a", .checksum = "22"}};
+    mb_revision b[2] = {{.id = "a", .checksum = "22"},
+                        {.id = "b", .checksum = "11"}};
+    char da[MB_CHECKSUM_HEX + 1], db[MB_CHECKSUM_HEX + 1];
+    char want[MB_CHECKSUM_HEX + 1];
+    const char *text = MB_DIGEST_FORMAT "\na 22\nb 11\n";
+    mb_error err = MB_ERROR_INIT;
+
+    CHECK_INT(mb_bundle_digest(da, a, 2, &err), MB_OK);
+    CHECK_INT(mb_bundle_digest(db, b, 2, &err), MB_OK);
+    CHECK_STR(da, db);
+    mb_checksum_hex(want, text, strlen(text));
+    CHECK_STR(da, want);
+    b[0].checksum = "23";
+    CHECK_INT(mb_bundle_digest(db, b, 2, &err), MB_OK);
+    CHECK(strcmp(da, db) != 0);
+}
+
+static void test_checksum__zip_round_trip_and_corruption(void)
+{
+    const char *text = "CREATE TABLE t (id INTEGER);\n-- padding padding\n";
+    mb_buf z = MB_BUF_INIT, back = MB_BUF_INIT;
+    mb_error err = MB_ERROR_INIT;
+
+    CHECK_INT(mb_zip_deflate(&z, text, strlen(text), &err), MB_OK);
+    CHECK_INT(mb_zip_inflate(&back, z.ptr, z.len, strlen(text), &err),
+              MB_OK);
+    CHECK_STR(back.ptr, text);
+    /* wrong expected length */
+    CHECK_INT(mb_zip_inflate(&back, z.ptr, z.len, strlen(text) - 1, &err),
+              MB_EINTEGRITY);
+    CHECK_INT(mb_zip_inflate(&back, z.ptr, z.len, strlen(text) + 1, &err),
+              MB_EINTEGRITY);
+    /* a flipped byte in the stream */
+    z.ptr[z.len / 2] ^= 0x55;
+    CHECK_INT(mb_zip_inflate(&back, z.ptr, z.len, strlen(text), &err),
+              MB_EINTEGRITY);
+    CHECK_HAS(err.msg, "corrupt");
+    mb_buf_free(&z);
+    mb_buf_free(&back);
+}
+
+static void test_checksum__buf_limit(void)
+{
+    mb_buf b = MB_BUF_INIT;
+    mb_error err = MB_ERROR_INIT;
+
+    b.max = 8;
+    CHECK_INT(mb_buf_puts(&b, "12345678", &err), MB_OK);
+    CHECK_INT(mb_buf_puts(&b, "9", &err), MB_ENOMEM);
+    CHECK(b.ptr == NULL && b.len == 0); /* freed itself */
+    CHECK_HAS(err.msg, "limit");
+}
+
+static const mb_test tests[] = {
+    MB_T(test_checksum__canonical_form),
+    MB_T(test_checksum__known_answers),
+    MB_T(test_checksum__digest_is_order_independent),
+    MB_T(test_checksum__zip_round_trip_and_corruption),
+    MB_T(test_checksum__buf_limit),
+};
+
+MB_TEST_MAIN(tests)
