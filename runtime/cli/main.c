@@ -259,9 +259,12 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
     cli.lock_timeout = MB_DEFAULT_LOCK_TIMEOUT;
     ac = set_aside_relative(argc, argv, av);
     opterr = 0;
-    while ((c = getopt_long(ac, av, "d:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(ac, av, ":d:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'd':
+            if (optarg[0] == '\0')
+                return usage_error(cli.prog, "empty database URL given "
+                                   "with -d");
             cli.db = optarg;
             break;
         case 'f':
@@ -289,12 +292,15 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
             printf("%s (%s, bundle %s)\n", cli.prog, bundle->generator,
                    bundle->digest);
             return MB_EXIT_OK;
+        case ':':
+            return usage_error(cli.prog, "option \"%s\" needs a value",
+                               av[optind - 1]);
         default:
-            if (optopt != 0)
-                return usage_error(cli.prog, "unknown option \"-%c\"",
-                                   optopt);
-            return usage_error(cli.prog, "unknown or incomplete option "
-                               "\"%s\"", av[optind - 1]);
+            if (strncmp(av[optind - 1], "--", 2) == 0)
+                return usage_error(cli.prog, "unknown option \"%.*s\"",
+                                   (int)strcspn(av[optind - 1], "="),
+                                   av[optind - 1]);
+            return usage_error(cli.prog, "unknown option \"-%c\"", optopt);
         }
     }
     if (optind < ac) {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# runtime_targets.sh -- every target error exits 2, names the problem and
+# leaves the database byte-identical (compared with .dump and cmp).
+. "$(dirname "$0")/lib.sh"
+
+revision abc1 "" "one" "CREATE TABLE t1 (id INTEGER);" "DROP TABLE t1;"
+revision abd2 abc1 "two, irreversible" "CREATE TABLE t2 (id INTEGER);"
+revision abe3 abd2 "three" "CREATE TABLE t3 (id INTEGER);" "DROP TABLE t3;"
+revision br4 abc1 "a branch" "CREATE TABLE t4 (id INTEGER);" "DROP TABLE t4;"
+make_app "$T/revs" "$T/app"
+db="sqlite:$T/app.db"
+run "$T/app" -d "$db" up abe3
+expect_status 0
+cp "$T/app.db" "$T/before.db"
+before=$(dump "$T/app.db")
+
+# refused: exit 2, a message, nothing written
+refused() { # refused EXPECTED-TEXT ARGS...
+    local text=$1
+    shift
+    run "$T/app" -d "$db" "$@"
+    expect_status 2
+    expect_err "$text"
+    [ "$before" = "$(dump "$T/app.db")" ] || fail "$* changed the database"
+    cmp -s "$T/app.db" "$T/before.db" || fail "$* changed the database file"
+}
+refused 'unknown revision "zzz"' up zzz
+refused 'revision prefix "ab" is ambiguous' up ab
+refused 'abc1, abd2, abe3' up ab
+refused '"head" is ambiguous: the revision graph has 2 heads' up head
+refused '"+1" goes beyond the head: only 0 steps up are available' up +1
+refused 'cannot be used with up' up -1
+refused 'cannot be used with down' down +1
+refused 'invalid relative target "+0"' up +0
+refused 'goes below base' down -4
+refused 'revision abd2 is irreversible' down abc1
+refused 'revision abd2 is irreversible' down base
+refused 'revision br4 is not applied' down br4
+refused 'too many arguments' up abe3 br4
+echo "ok"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# runtime_usage.sh -- app-migrate's usage errors exit 2 with a hint and
+# touch nothing; --help and --version exit 0.
+. "$(dirname "$0")/lib.sh"
+
+app=$APP_MIGRATE
+db="sqlite:$T/u.db"
+usage_error() { # usage_error TEXT ARGS...
+    local text=$1
+    shift
+    run "$app" "$@"
+    expect_status 2
+    expect_err "$text"
+    expect_err "Try \"app-migrate --help\" for more information."
+    [ ! -e "$T/u.db" ] || fail "$* created the database"
+}
+usage_error 'no command given'
+usage_error 'unknown command "upp"' -d "$db" upp
+usage_error 'unknown option "--bogus"' -d "$db" --bogus=1 up
+usage_error 'unknown option "-x"' -d "$db" -x up
+usage_error 'unknown output format "xml"' -d "$db" --format xml current
+usage_error '"up" has no JSON output' -d "$db" --format json up
+usage_error 'invalid --lock-timeout "soon"' -d "$db" --lock-timeout soon up
+usage_error 'invalid --lock-timeout "-1"' -d "$db" --lock-timeout=-1 up
+usage_error 'too many arguments for "current"' -d "$db" current extra
+usage_error 'option "--db" needs a value' up --db
+usage_error 'option "-d" needs a value' up -d
+
+run "$app" -d "ftp://example/x" up
+expect_status 2
+expect_err "unsupported database URL scheme"
+usage_error 'empty database URL given with -d' -d "" up
+revision a1 "" "one" "SELECT 1;" "SELECT 2;"
+make_app "$T/revs" "$T/nodefault"
+run env -u DATABASE_URL "$T/nodefault" up
+expect_status 2
+expect_err "no database given"
+expect_err "pass -d URL or set DATABASE_URL"
+run "$app" -d "sqlite:" up
+expect_status 2
+expect_err "has no file name"
+run "$app" -d "sqlite:$T/no/such/dir/x.db" up
+expect_status 1
+expect_err "could not open database"
+
+run "$app" --help
+expect_status 0
+for c in up down current history heads verify manifest; do
+    grep -qE "^  $c " "$OUT" || fail "--help does not list $c"
+    run "$app" "$c" --help
+    expect_status 0
+    expect_out "Usage:"
+    run "$app" --help
+done
+expect_out "Exit status: 0 success, 1 database or SQL error, 2 usage"
+run "$app" --version
+expect_status 0
+expect_out "migbundle 0.1.0"
+# options after the command, and -N after options
+run "$app" up -d "sqlite:$T/v.db" --quiet
+expect_status 0
+[ ! -s "$ERR" ] || fail "--quiet still printed progress"
+run "$app" down -d "sqlite:$T/v.db" -q -2
+expect_status 0
+run "$app" -d "sqlite:$T/v.db" -- down -1
+expect_status 0
+echo "ok"

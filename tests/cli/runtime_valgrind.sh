@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# runtime_valgrind.sh -- app-migrate's main paths under valgrind's memcheck:
+# no invalid access, no leak. Skipped (exit 0 with a note) in sanitizer
+# builds, where ASan already watches and valgrind cannot run.
+. "$(dirname "$0")/lib.sh"
+
+case "$MB_CFLAGS" in *sanitize*) echo "skipped: sanitizer build"; exit 0;; esac
+command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/deps.sh installs it)"
+vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+app=$APP_MIGRATE
+db="sqlite:$T/v.db"
+for args in "up" "current" "current --format json" "history" "heads --format json" \
+            "verify" "manifest --format json" "down -2" "up zzz" "down base" "up"; do
+    # shellcheck disable=SC2086
+    run vg "$app" -d "$db" $args
+    [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
+done
+run vg "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
+[ "$STATUS" = 0 ] || fail "valgrind: migbundle check"
+run vg "$MIGBUNDLE" build "$MB_SOURCE_DIR/samples/migrations" -o "$T/b.c"
+[ "$STATUS" = 0 ] || fail "valgrind: migbundle build"
+echo "ok"
