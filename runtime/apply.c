@@ -53,7 +53,7 @@ static int checked_state(mb_ctx *ctx, unsigned char *applied,
 static void log_failure(mb_ctx *ctx, const mb_revision *rev, int direction,
                         const char *started, const mb_error *cause)
 {
-    char finished[32], text[1800];
+    char finished[32], text[2048];
     mb_error e = MB_ERROR_INIT;
     mb_log_entry le;
     int rc;
@@ -109,7 +109,7 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
     int rc, in_txn;
 
     /* Invariant: no SQL runs unless its checksum was verified just now. */
-    if ((rc = mb_payload_text(text, rev, err)) < 0)
+    if ((rc = mb_payload_text(text, NULL, rev, err)) < 0)
         return rc;
     if (!ctx->quiet)
         fprintf(stderr, "%s: %s %s (%s): %s\n", ctx->prog,

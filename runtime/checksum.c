@@ -81,8 +81,10 @@ int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
     if ((rc = mb_buf_puts(&text, MB_DIGEST_FORMAT "\n", err)) < 0)
         goto done;
     for (i = 0; i < n; i++) {
-        if ((rc = mb_buf_printf(&text, err, "%s %s\n", sorted[i]->id,
-                                sorted[i]->checksum)) < 0)
+        if ((rc = mb_buf_puts(&text, sorted[i]->id, err)) < 0 ||
+            (rc = mb_buf_put(&text, " ", 1, err)) < 0 ||
+            (rc = mb_buf_puts(&text, sorted[i]->checksum, err)) < 0 ||
+            (rc = mb_buf_put(&text, "\n", 1, err)) < 0)
             goto done;
     }
     mb_checksum_hex(out, text.ptr, text.len);

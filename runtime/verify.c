@@ -53,7 +53,8 @@ void mb_report_free(mb_report *r)
     r->count = 0;
 }
 
-int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err)
+int mb_payload_text(mb_buf *out, mb_inflater *inf, const mb_revision *rev,
+                    mb_error *err)
 {
     char sum[MB_CHECKSUM_HEX + 1];
     int rc;
@@ -62,8 +63,10 @@ int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err)
         mb_buf_clear(out);
         if ((rc = mb_buf_put(out, rev->data, rev->raw_len, err)) < 0)
             return rc;
-    } else if ((rc = mb_zip_inflate(out, rev->data, rev->z_len,
-                                    rev->raw_len, err)) < 0) {
+    } else if ((rc = inf ? mb_inflater_run(inf, out, rev->data, rev->z_len,
+                                           rev->raw_len, err)
+                         : mb_zip_inflate(out, rev->data, rev->z_len,
+                                          rev->raw_len, err)) < 0) {
         mb_error_set(err, rc, "embedded payload of revision %s (%s) is "
                      "corrupt: %s", rev->id, rev->path,
                      rc == MB_EINTEGRITY ? "it does not inflate to its "
@@ -83,6 +86,7 @@ int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err)
 int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err)
 {
     mb_buf text = MB_BUF_INIT;
+    mb_inflater inf = MB_INFLATER_INIT;
     char digest[MB_CHECKSUM_HEX + 1];
     mb_error e = MB_ERROR_INIT;
     unsigned i;
@@ -93,7 +97,7 @@ int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err)
                              "%#x, ABI %u; this runtime reads ABI %u)",
                              b->magic, b->abi, MB_BUNDLE_ABI_VERSION);
     for (i = 0; i < b->n_revisions; i++) {
-        rc = mb_payload_text(&text, &b->revisions[i], &e);
+        rc = mb_payload_text(&text, &inf, &b->revisions[i], &e);
         if (rc == MB_ENOMEM) {
             *err = e;
             goto done;
@@ -109,6 +113,7 @@ int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err)
                            "embedded revisions (computed %s)", b->digest,
                            digest);
 done:
+    mb_inflater_free(&inf);
     mb_buf_free(&text);
     return rc;
 }

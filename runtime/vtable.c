@@ -35,9 +35,13 @@ void mb_vtable_free(mb_vtable *vt)
     mb_buf_free(&vt->log_q);
 }
 
-static char *dup_cell(const char *s)
+/* Move a cell out of a result set; SQL NULL becomes "". */
+static char *take_cell(char **cell)
 {
-    return strdup(s ? s : "");
+    char *s = *cell;
+
+    *cell = NULL;
+    return s ? s : strdup("");
 }
 
 int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
@@ -51,9 +55,10 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
     if ((rc = vt->be->table_exists(vt->conn, vt->version_name, &exists,
                                    err)) < 0 || !exists)
         return rc;
+    /* only the four documented columns: later versions may add more */
     if ((rc = mb_buf_printf(&sql, err, "SELECT revision, checksum, "
                             "applied_at, bundle_digest FROM %s ORDER BY "
-                            "applied_at, revision", vt->version_q.ptr)) < 0 ||
+                            "revision", vt->version_q.ptr)) < 0 ||
         (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
         goto done;
     out->rows = calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
@@ -66,10 +71,10 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
         char **cell = rows.cells + i * rows.ncols;
 
         out->n++;
-        r->revision = dup_cell(cell[0]);
-        r->checksum = dup_cell(cell[1]);
-        r->applied_at = dup_cell(cell[2]);
-        r->bundle_digest = dup_cell(cell[3]);
+        r->revision = take_cell(&cell[0]);
+        r->checksum = take_cell(&cell[1]);
+        r->applied_at = take_cell(&cell[2]);
+        r->bundle_digest = take_cell(&cell[3]);
         if (!r->revision || !r->checksum || !r->applied_at ||
             !r->bundle_digest) {
             rc = mb_error_set(err, MB_ENOMEM, "out of memory");

@@ -9,6 +9,7 @@
 #include "mb/buf.h"
 #include "mb/bundle.h"
 #include "mb/graph.h"
+#include "mb/zip.h"
 
 /** One row of the version table (all strings owned, may be ""). */
 typedef struct mb_version_row {
@@ -42,8 +43,10 @@ void mb_report_free(mb_report *r);
 /**
  * Inflate rev's payload into out and check its length and checksum.
  * MB_EINTEGRITY when the payload does not match what was bundled.
+ * inf: a reusable inflater (faster over many payloads), or NULL.
  */
-int mb_payload_text(mb_buf *out, const mb_revision *rev, mb_error *err);
+int mb_payload_text(mb_buf *out, mb_inflater *inf, const mb_revision *rev,
+                    mb_error *err);
 
 /**
  * Self-check of the embedded bundle: magic and ABI, every payload

@@ -17,4 +17,21 @@ int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err);
 int mb_zip_inflate(mb_buf *out, const void *z, size_t z_len, size_t raw_len,
                    mb_error *err);
 
+/**
+ * A reusable inflater: inflating many small payloads through one stream
+ * (inflateReset instead of a new stream per payload) avoids zlib's setup
+ * and allocations each time. MB_INFLATER_INIT, then mb_inflater_run()
+ * any number of times, then mb_inflater_free().
+ */
+typedef struct mb_inflater {
+    void *stream; /* z_stream, allocated on first use */
+} mb_inflater;
+
+#define MB_INFLATER_INIT {NULL}
+
+/** Like mb_zip_inflate(), through the reusable stream. */
+int mb_inflater_run(mb_inflater *inf, mb_buf *out, const void *z,
+                    size_t z_len, size_t raw_len, mb_error *err);
+void mb_inflater_free(mb_inflater *inf);
+
 #endif
