@@ -2,10 +2,17 @@
  * apply.c -- a migration run (see mb/apply.h).
  *
  *   read state (no lock) -> integrity -> target -> plan -> nothing? done
- *   lock -> read state again -> integrity -> plan again (same target)
+ *   lock -> read state again -> integrity -> unresolved sections?
+ *        -> plan again (same target)
  *   per step: verify payload -> BEGIN -> section SQL -> version row
  *             -> log row -> COMMIT; on failure ROLLBACK, then a `failed`
  *             log row in a transaction of its own
+ *
+ * A transaction:false section cannot be rolled back, so it is bracketed
+ * by log rows instead: `started` before its first statement, then either
+ * the version row with `ok`, or `incomplete` naming the failed statement.
+ * A revision whose latest log row is `started` or `incomplete` blocks
+ * every later run until an operator runs `resolve`.
  *
  * The target is resolved once, before the lock, so that a relative target
  * such as -1 means the same thing to every runner that started together.
@@ -28,6 +35,33 @@ int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
     return mb_versions_check(ctx->graph, v, applied, problems, err);
 }
 
+int mb_unresolved(mb_ctx *ctx, mb_report *rep, mb_error *err)
+{
+    mb_rows rows = MB_ROWS_INIT;
+    size_t i;
+    int rc;
+
+    if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
+        return rc;
+    for (i = 0; i < rows.nrows && rc == MB_OK; i++) {
+        char **r = rows.cells + i * rows.ncols;
+        int started = strcmp(r[2], MB_OUTCOME_STARTED) == 0;
+        char *nl;
+
+        while (r[4] != NULL && (nl = strchr(r[4], '\n')) != NULL)
+            *nl = ';'; /* one report line per revision */
+
+        rc = mb_report_add(rep, err, "revision %s: the transaction:false "
+                           "%s section %s at %s%s%s", r[0], r[1],
+                           started ? "started but never finished (the run "
+                                     "was interrupted)"
+                                   : "failed part-way",
+                           r[3], r[4] ? ": " : "", r[4] ? r[4] : "");
+    }
+    mb_rows_free(&rows);
+    return rc;
+}
+
 /* Read the state; integrity problems become MB_EINTEGRITY. */
 static int checked_state(mb_ctx *ctx, unsigned char *applied,
                          mb_report *problems, mb_error *err)
@@ -48,10 +82,27 @@ static int checked_state(mb_ctx *ctx, unsigned char *applied,
     return rc;
 }
 
-/* Append a `failed` log row for rev in its own transaction. Errors here
- * are reported on stderr but do not replace the original error. */
-static void log_failure(mb_ctx *ctx, const mb_revision *rev, int direction,
-                        const char *started, const mb_error *cause)
+/* Refuse to go on while a transaction:false section is unresolved. */
+static int check_unresolved(mb_ctx *ctx, mb_report *problems, mb_error *err)
+{
+    int rc;
+
+    if ((rc = mb_unresolved(ctx, problems, err)) < 0 || problems->count == 0)
+        return rc;
+    mb_error_set(err, MB_EINTEGRITY, "a transaction:false section did not "
+                 "finish; nothing was changed");
+    mb_error_hint(err, "inspect the database, complete or undo the "
+                  "section's statements by hand, then record what you did: "
+                  "%s resolve REV --applied, or %s resolve REV "
+                  "--rolled-back", ctx->prog, ctx->prog);
+    return MB_EINTEGRITY;
+}
+
+/* Append a log row for rev in a transaction of its own. Errors here are
+ * reported on stderr but do not replace the original error. */
+static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
+                   const char *started, const char *outcome,
+                   const mb_error *cause)
 {
     char finished[32], text[2048];
     mb_error e = MB_ERROR_INIT;
@@ -59,24 +110,30 @@ static void log_failure(mb_ctx *ctx, const mb_revision *rev, int direction,
     int rc;
 
     mb_now_iso(finished);
-    if (cause->line > 0)
+    text[0] = '\0';
+    if (cause != NULL && cause->line > 0)
         snprintf(text, sizeof text, "%s:%d: %s%s%s", cause->file,
                  cause->line, cause->msg, cause->detail[0] ? "\n" : "",
                  cause->detail);
-    else
+    else if (cause != NULL)
         snprintf(text, sizeof text, "%s", cause->msg);
     le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
                         rev->checksum, ctx->bundle->digest, started,
-                        finished, "failed", text};
+                        cause || strcmp(outcome, MB_OUTCOME_STARTED) != 0
+                            ? finished : NULL,
+                        outcome, cause ? text : NULL};
     ctx->be->rollback(ctx->conn);
     if ((rc = ctx->be->begin(ctx->conn, &e)) < 0 ||
         (rc = mb_vtable_ensure(ctx->vt, &e)) < 0 ||
         (rc = mb_vtable_log(ctx->vt, &le, &e)) < 0 ||
         (rc = ctx->be->commit(ctx->conn, &e)) < 0) {
         ctx->be->rollback(ctx->conn);
-        fprintf(stderr, "%s: warning: could not record the failure in the "
-                "log table: %s\n", ctx->prog, e.msg);
+        fprintf(stderr, "%s: warning: could not append to the log table: "
+                "%s\n", ctx->prog, e.msg);
+        return rc;
     }
+    ctx->vt->ready = 1;
+    return MB_OK;
 }
 
 /* Record the step's version and log rows inside the open transaction. */
@@ -90,23 +147,58 @@ static int record(mb_ctx *ctx, const mb_revision *rev, int direction,
     mb_now_iso(finished);
     le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
                         rev->checksum, ctx->bundle->digest, started,
-                        finished, "ok", NULL};
+                        finished, MB_OUTCOME_OK, NULL};
     if ((rc = mb_vtable_set(ctx->vt, rev, direction, ctx->bundle->digest,
                             finished, err)) < 0)
         return rc;
     return mb_vtable_log(ctx->vt, &le, err);
 }
 
+static const mb_section *step_section(const mb_ctx *ctx,
+                                      const mb_revision *rev, int direction)
+{
+    return mb_revision_section(rev, direction == MB_UP ? MB_SECTION_UP
+                                                       : MB_SECTION_DOWN,
+                               ctx->be->dialect);
+}
+
+/* Run a transaction:false section between a `started` and a final row. */
+static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
+                          const mb_script *script, const char *started,
+                          mb_error *err)
+{
+    mb_exec_info info = {0, 0};
+    int rc;
+
+    if ((rc = log_row(ctx, rev, direction, started, MB_OUTCOME_STARTED,
+                      NULL)) < 0)
+        return mb_error_set(err, rc, "could not log the start of revision "
+                            "%s; nothing was run", rev->id);
+    if ((rc = ctx->be->exec_script(ctx->conn, script, &info, err)) < 0) {
+        log_row(ctx, rev, direction, started, MB_OUTCOME_INCOMPLETE, err);
+        mb_error_hint(err, "the section ran outside a transaction: check "
+                      "what it changed, finish or undo it by hand, then run "
+                      "\"%s resolve %s --applied\" or \"--rolled-back\"",
+                      ctx->prog, rev->id);
+        return rc;
+    }
+    if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
+        (rc = record(ctx, rev, direction, started, err)) < 0 ||
+        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
+        ctx->be->rollback(ctx->conn);
+        return rc; /* the `started` row stays: the next run will refuse */
+    }
+    return MB_OK;
+}
+
 static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                     mb_error *err)
 {
     const mb_revision *rev = ctx->graph->nodes[node].rev;
-    const mb_section *sec = mb_revision_section(
-        rev, direction == MB_UP ? MB_SECTION_UP : MB_SECTION_DOWN,
-        ctx->be->dialect);
+    const mb_section *sec = step_section(ctx, rev, direction);
     mb_script script;
     char started[32];
-    int rc, in_txn;
+    int rc;
 
     /* Invariant: no SQL runs unless its checksum was verified just now. */
     if ((rc = mb_payload_text(text, NULL, rev, err)) < 0)
@@ -116,34 +208,79 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                 direction == MB_UP ? "applying" : "rolling back", rev->id,
                 rev->path, rev->message);
     mb_now_iso(started);
-    in_txn = sec == NULL || sec->transaction;
-    if (sec != NULL) {
+    if (sec != NULL)
         script = (mb_script){rev, text->ptr + sec->offset, sec->len,
                              sec->line + 1, sec->transaction};
-    }
-    if (!in_txn) {
-        /* statements run in autocommit; the tables must exist first */
-        if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
-            (rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
-            (rc = ctx->be->commit(ctx->conn, err)) < 0 ||
-            (rc = ctx->be->exec_script(ctx->conn, &script, err)) < 0)
-            goto fail;
-    }
-    if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
-        (rc = mb_vtable_ensure(ctx->vt, err)) < 0)
+    if (sec != NULL && !sec->transaction)
+        return run_autocommit(ctx, rev, direction, &script, started, err);
+    if ((!ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0) ||
+        (rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
+        (sec != NULL &&
+         (rc = ctx->be->exec_script(ctx->conn, &script, NULL, err)) < 0) ||
+        (rc = record(ctx, rev, direction, started, err)) < 0 ||
+        (!ctx->single && (rc = ctx->be->commit(ctx->conn, err)) < 0))
         goto fail;
-    if (in_txn && sec != NULL &&
-        (rc = ctx->be->exec_script(ctx->conn, &script, err)) < 0)
-        goto fail;
-    if ((rc = record(ctx, rev, direction, started, err)) < 0 ||
-        (rc = ctx->be->commit(ctx->conn, err)) < 0)
-        goto fail;
+    if (!ctx->single)
+        ctx->vt->ready = 1;
     return MB_OK;
 fail:
     if (rc != MB_ELOCKED)
-        log_failure(ctx, rev, direction, started, err);
+        log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
     else
         ctx->be->rollback(ctx->conn);
+    return rc;
+}
+
+/* --single-transaction cannot hold a transaction:false section. */
+static int check_single(const mb_ctx *ctx, const mb_plan *plan,
+                        mb_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n && ctx->single; i++) {
+        const mb_revision *rev = ctx->graph->nodes[plan->steps[i]].rev;
+        const mb_section *sec = step_section(ctx, rev, plan->direction);
+
+        if (sec != NULL && !sec->transaction) {
+            mb_error_at(err, MB_EUSAGE, rev->path, (int)sec->line,
+                        "--single-transaction cannot run revision %s: its "
+                        "section is transaction:false", rev->id);
+            mb_error_hint(err, "run without --single-transaction, or stop "
+                          "before %s", rev->id);
+            return MB_EUSAGE;
+        }
+    }
+    return MB_OK;
+}
+
+static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
+{
+    mb_buf text = MB_BUF_INIT;
+    size_t i;
+    int rc = MB_OK;
+
+    if (ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0)
+        return rc;
+    for (i = 0; i < plan->n && rc == MB_OK; i++)
+        rc = run_step(ctx, plan->steps[i], plan->direction, &text, err);
+    if (ctx->single && rc == MB_OK &&
+        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
+        const mb_revision *last = ctx->graph->nodes[plan->steps[0]].rev;
+        char now[32];
+
+        mb_now_iso(now);
+        log_row(ctx, last, plan->direction, now, MB_OUTCOME_FAILED, err);
+    }
+    if (ctx->single && rc == MB_OK)
+        ctx->vt->ready = 1;
+    if (ctx->single && rc < 0) {
+        char prior[sizeof err->detail];
+
+        memcpy(prior, err->detail, sizeof prior);
+        mb_error_detail(err, "%s%s--single-transaction: the whole run was "
+                        "rolled back", prior, prior[0] ? "\n" : "");
+    }
+    mb_buf_free(&text);
     return rc;
 }
 
@@ -154,8 +291,6 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
     unsigned char *applied = calloc(g->n ? g->n : 1, 1);
     mb_target t = MB_TARGET_INIT;
     mb_plan plan = MB_PLAN_INIT;
-    mb_buf text = MB_BUF_INIT;
-    size_t i;
     int rc, locked = 0;
 
     if (applied == NULL)
@@ -163,25 +298,26 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
     if ((rc = checked_state(ctx, applied, problems, err)) < 0 ||
         (rc = mb_target_resolve(&t, g, applied, target, direction, err)) < 0 ||
         (rc = mb_plan_make(&plan, g, applied, &t, direction,
-                           ctx->be->dialect, err)) < 0)
+                           ctx->be->dialect, err)) < 0 ||
+        (rc = check_single(ctx, &plan, err)) < 0)
         goto done;
     if (plan.n == 0)
         goto nothing;
-    if ((rc = ctx->be->lock(ctx->conn, err)) < 0)
+    if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr, err)) < 0)
         goto done;
     locked = 1;
     /* another runner may have moved the database while we waited */
     mb_plan_free(&plan);
     if ((rc = checked_state(ctx, applied, problems, err)) < 0 ||
+        (rc = check_unresolved(ctx, problems, err)) < 0 ||
         (rc = mb_plan_make(&plan, g, applied, &t, direction,
-                           ctx->be->dialect, err)) < 0)
+                           ctx->be->dialect, err)) < 0 ||
+        (rc = check_single(ctx, &plan, err)) < 0)
         goto done;
     if (plan.n == 0)
         goto nothing;
-    for (i = 0; i < plan.n; i++) {
-        if ((rc = run_step(ctx, plan.steps[i], direction, &text, err)) < 0)
-            goto done;
-    }
+    if ((rc = run_plan(ctx, &plan, err)) < 0)
+        goto done;
     if (!ctx->quiet)
         fprintf(stderr, "%s: %s %zu revision%s\n", ctx->prog,
                 direction == MB_UP ? "applied" : "rolled back", plan.n,
@@ -194,9 +330,68 @@ nothing:
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);
-    mb_buf_free(&text);
     mb_plan_free(&plan);
     mb_target_free(&t);
     free(applied);
+    return rc;
+}
+
+int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
+               mb_error *err)
+{
+    mb_rows rows = MB_ROWS_INIT;
+    const mb_revision *rev;
+    size_t node, i;
+    char now[32];
+    int rc, direction = 0, locked = 0;
+
+    if ((rc = mb_graph_lookup(&node, ctx->graph, spec, err)) < 0)
+        return rc;
+    rev = ctx->graph->nodes[node].rev;
+    if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr, err)) < 0)
+        return rc;
+    locked = 1;
+    if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
+        goto done;
+    for (i = 0; i < rows.nrows; i++) {
+        char **r = rows.cells + i * rows.ncols;
+        if (strcmp(r[0], rev->id) == 0)
+            direction = strcmp(r[1], "down") == 0 ? MB_DOWN : MB_UP;
+    }
+    if (direction == 0) {
+        rc = mb_error_set(err, MB_ETARGET, "revision %s has nothing to "
+                          "resolve", rev->id);
+        mb_error_hint(err, "resolve is for a transaction:false section "
+                      "that did not finish; \"verify\" lists them");
+        goto done;
+    }
+    mb_now_iso(now);
+    {
+        mb_log_entry le = {rev->id, direction == MB_UP ? "up" : "down",
+                           rev->checksum, ctx->bundle->digest, now, now,
+                           MB_OUTCOME_RESOLVED,
+                           applied_by_hand ? "resolved by the operator: "
+                                             "applied"
+                                           : "resolved by the operator: "
+                                             "rolled back"};
+        /* "applied" means the section's effect is in place: for an up
+         * the revision is now applied, for a down it is not */
+        if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
+            (applied_by_hand &&
+             (rc = mb_vtable_set(ctx->vt, rev, direction,
+                                 ctx->bundle->digest, now, err)) < 0) ||
+            (rc = mb_vtable_log(ctx->vt, &le, err)) < 0 ||
+            (rc = ctx->be->commit(ctx->conn, err)) < 0) {
+            ctx->be->rollback(ctx->conn);
+            goto done;
+        }
+    }
+    if (!ctx->quiet)
+        fprintf(stderr, "%s: revision %s resolved as %s\n", ctx->prog,
+                rev->id, applied_by_hand ? "applied" : "rolled back");
+done:
+    if (locked)
+        ctx->be->unlock(ctx->conn);
+    mb_rows_free(&rows);
     return rc;
 }

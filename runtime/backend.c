@@ -9,7 +9,16 @@
 
 #include "mb/backend.h"
 
-static const mb_backend *const backends[] = {&mb_backend_sqlite};
+static const struct {
+    const char *prefix;
+    const mb_backend *backend;
+} schemes[] = {
+    {"sqlite:", &mb_backend_sqlite},
+#ifdef MB_WITH_POSTGRES
+    {"postgresql://", &mb_backend_postgres},
+    {"postgres://", &mb_backend_postgres},
+#endif
+};
 
 void mb_rows_free(mb_rows *r)
 {
@@ -26,15 +35,15 @@ int mb_backend_for_url(const mb_backend **out, const char *url, mb_error *err)
 {
     size_t i;
 
-    for (i = 0; i < sizeof backends / sizeof backends[0]; i++) {
-        size_t n = strlen(backends[i]->scheme);
-        if (strncmp(url, backends[i]->scheme, n) == 0 && url[n] == ':') {
-            *out = backends[i];
+    for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        if (strncmp(url, schemes[i].prefix, strlen(schemes[i].prefix)) == 0) {
+            *out = schemes[i].backend;
             return MB_OK;
         }
     }
     mb_error_set(err, MB_EUSAGE, "unsupported database URL scheme");
-    mb_error_hint(err, "use sqlite:PATH or sqlite::memory:");
+    mb_error_hint(err, "use sqlite:PATH, sqlite::memory: or "
+                  "postgresql://USER@HOST/DB (postgres:// works too)");
     return MB_EUSAGE;
 }
 

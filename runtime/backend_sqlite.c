@@ -126,11 +126,12 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static int sq_lock(mb_conn *c, mb_error *err)
+static int sq_lock(mb_conn *c, const char *key, mb_error *err)
 {
     long waited = 0, limit = (long)(c->lock_timeout * 1000.0), pause = 5;
     int rc;
 
+    (void)key; /* one migration run per database file at a time */
     if (c->db == NULL &&
         (rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                       err)) < 0)
@@ -335,9 +336,15 @@ static int script_error(mb_conn *c, const mb_script *s, const char *stmt,
     return MB_EDB;
 }
 
-static int sq_exec_script(mb_conn *c, const mb_script *s, mb_error *err)
+static int sq_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
+                          mb_error *err)
 {
     const char *p = s->sql, *end = s->sql + s->len;
+    mb_exec_info local = {0, 0};
+
+    if (info == NULL)
+        info = &local;
+    info->done = info->total = 0; /* SQLite splits as it goes: no total */
 
     /* Each iteration consumes at least one byte: bounded by len. */
     while ((p = skip_space(p, end)) < end) {
@@ -358,6 +365,7 @@ static int sq_exec_script(mb_conn *c, const mb_script *s, mb_error *err)
                 return rc;
             }
             sqlite3_finalize(st);
+            info->done++;
         }
         if (tail == NULL || tail <= p)
             break;
@@ -366,13 +374,16 @@ static int sq_exec_script(mb_conn *c, const mb_script *s, mb_error *err)
     return MB_OK;
 }
 
-static int sq_table_exists(mb_conn *c, const char *name, int *out,
-                           mb_error *err)
+static int sq_table_exists(mb_conn *c, const char *schema, const char *name,
+                           int *out, mb_error *err)
 {
     mb_rows rows = MB_ROWS_INIT;
     int rc;
 
     *out = 0;
+    if (schema != NULL)
+        return mb_error_set(err, MB_EUSAGE, "SQLite databases have no "
+                            "schemas for the version table");
     if (c->db == NULL)
         return MB_OK;
     rc = sq_query(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' "

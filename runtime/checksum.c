@@ -93,3 +93,8 @@ done:
     free(sorted);
     return rc;
 }
+
+int mb_lock_number(const char *text)
+{
+    return (int)(XXH3_64bits(text, strlen(text)) & 0x7fffffff);
+}

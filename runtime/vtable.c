@@ -6,26 +6,47 @@
  * runtime never updates or deletes its rows, and on SQLite triggers make
  * the database refuse to do so too.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mb/plan.h"
 #include "mb/vtable.h"
 
-int mb_vtable_init(mb_vtable *vt, const mb_backend *be, mb_conn *c,
-                   const char *version_name, const char *log_name,
-                   mb_error *err)
+/* Append the quoted, optionally schema-qualified name to out. */
+static int qualified(mb_vtable *vt, mb_buf *out, const char *name,
+                     mb_error *err)
 {
+    int rc;
+
+    if (vt->schema != NULL &&
+        ((rc = vt->be->quote_ident(vt->conn, out, vt->schema, err)) < 0 ||
+         (rc = mb_buf_put(out, ".", 1, err)) < 0))
+        return rc;
+    return vt->be->quote_ident(vt->conn, out, name, err);
+}
+
+int mb_vtable_init(mb_vtable *vt, const mb_backend *be, mb_conn *c,
+                   const char *schema, const char *version_name,
+                   const char *log_name, mb_error *err)
+{
+    mb_buf guard = MB_BUF_INIT;
     int rc;
 
     memset(vt, 0, sizeof *vt);
     vt->be = be;
     vt->conn = c;
+    vt->schema = schema;
     vt->version_name = version_name;
     vt->log_name = log_name;
-    if ((rc = be->quote_ident(c, &vt->version_q, version_name, err)) < 0 ||
-        (rc = be->quote_ident(c, &vt->log_q, log_name, err)) < 0)
+    if ((rc = qualified(vt, &vt->version_q, version_name, err)) < 0 ||
+        (rc = qualified(vt, &vt->log_q, log_name, err)) < 0 ||
+        (rc = mb_buf_printf(&guard, err, "%s_append_only", log_name)) < 0 ||
+        (rc = qualified(vt, &vt->guard_q, guard.ptr, err)) < 0 ||
+        (rc = mb_buf_printf(&vt->lock_key, err, "migbundle:%s",
+                            vt->version_q.ptr)) < 0)
         mb_vtable_free(vt);
+    mb_buf_free(&guard);
     return rc;
 }
 
@@ -33,6 +54,20 @@ void mb_vtable_free(mb_vtable *vt)
 {
     mb_buf_free(&vt->version_q);
     mb_buf_free(&vt->log_q);
+    mb_buf_free(&vt->guard_q);
+    mb_buf_free(&vt->lock_key);
+}
+
+/* A UTC ISO-8601 timestamp column as text, the same on every backend. */
+static const char *iso(const mb_vtable *vt, const char *col, char *buf,
+                       size_t size)
+{
+    if (vt->be->dialect == MB_DIALECT_POSTGRESQL)
+        snprintf(buf, size, "to_char(%s AT TIME ZONE 'UTC', "
+                 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", col);
+    else
+        snprintf(buf, size, "%s", col);
+    return buf;
 }
 
 /* Move a cell out of a result set; SQL NULL becomes "". */
@@ -50,15 +85,17 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
     mb_rows rows = MB_ROWS_INIT;
     size_t i;
     int exists, rc;
+    char at[128];
 
     memset(out, 0, sizeof *out);
-    if ((rc = vt->be->table_exists(vt->conn, vt->version_name, &exists,
-                                   err)) < 0 || !exists)
+    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->version_name,
+                                   &exists, err)) < 0 || !exists)
         return rc;
     /* only the four documented columns: later versions may add more */
-    if ((rc = mb_buf_printf(&sql, err, "SELECT revision, checksum, "
-                            "applied_at, bundle_digest FROM %s ORDER BY "
-                            "revision", vt->version_q.ptr)) < 0 ||
+    if ((rc = mb_buf_printf(&sql, err, "SELECT revision, checksum, %s, "
+                            "bundle_digest FROM %s ORDER BY revision",
+                            iso(vt, "applied_at", at, sizeof at),
+                            vt->version_q.ptr)) < 0 ||
         (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
         goto done;
     out->rows = calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
@@ -90,7 +127,8 @@ done:
 }
 
 typedef struct ddl_stmt {
-    const char *sql;     /* @V version table, @L log table, @T trigger */
+    const char *sql;     /* @V version table, @L log table, @T trigger,
+                          * @F guard function */
     const char *trigger; /* suffix of the trigger name, or NULL */
 } ddl_stmt;
 
@@ -113,6 +151,8 @@ static int expand(mb_buf *out, const char *tmpl, const mb_vtable *vt,
             rc = mb_buf_puts(out, vt->log_q.ptr, err);
         else if (at[1] == 'T')
             rc = mb_buf_puts(out, trigger_q ? trigger_q : "", err);
+        else if (at[1] == 'F')
+            rc = mb_buf_puts(out, vt->guard_q.ptr, err);
         else
             rc = mb_buf_put(out, at, 2, err);
         p = at + 2;
@@ -146,6 +186,8 @@ static int run_ddl(mb_vtable *vt, const ddl_stmt *ddl, mb_error *err)
     return rc;
 }
 
+#define OUTCOMES "('ok', 'failed', 'started', 'incomplete', 'resolved')"
+
 static const ddl_stmt sqlite_ddl[] = {
     {"CREATE TABLE IF NOT EXISTS @V (\n"
      "    revision      TEXT NOT NULL PRIMARY KEY,\n"
@@ -162,8 +204,7 @@ static const ddl_stmt sqlite_ddl[] = {
      "    bundle_digest TEXT NOT NULL,\n"
      "    started_at    TEXT NOT NULL,\n"
      "    finished_at   TEXT,\n"
-     "    outcome       TEXT NOT NULL\n"
-     "                  CHECK (outcome IN ('ok', 'failed', 'started')),\n"
+     "    outcome       TEXT NOT NULL CHECK (outcome IN " OUTCOMES "),\n"
      "    error         TEXT\n"
      ")", NULL},
     {"CREATE TRIGGER IF NOT EXISTS @T BEFORE UPDATE ON @L\n"
@@ -174,9 +215,51 @@ static const ddl_stmt sqlite_ddl[] = {
      "no_delete"},
     {NULL, NULL}};
 
+static const ddl_stmt postgres_ddl[] = {
+    {"CREATE TABLE IF NOT EXISTS @V (\n"
+     "    revision      TEXT NOT NULL PRIMARY KEY,\n"
+     "    checksum      TEXT NOT NULL,\n"
+     "    applied_at    TIMESTAMPTZ NOT NULL,\n"
+     "    bundle_digest TEXT NOT NULL\n"
+     ")", NULL},
+    {"CREATE TABLE IF NOT EXISTS @L (\n"
+     "    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+     "    revision      TEXT NOT NULL,\n"
+     "    direction     TEXT NOT NULL\n"
+     "                  CHECK (direction IN ('up', 'down', 'stamp')),\n"
+     "    checksum      TEXT NOT NULL,\n"
+     "    bundle_digest TEXT NOT NULL,\n"
+     "    started_at    TIMESTAMPTZ NOT NULL,\n"
+     "    finished_at   TIMESTAMPTZ,\n"
+     "    outcome       TEXT NOT NULL CHECK (outcome IN " OUTCOMES "),\n"
+     "    error         TEXT\n"
+     ")", NULL},
+    {"CREATE OR REPLACE FUNCTION @F() RETURNS trigger\n"
+     "LANGUAGE plpgsql AS $mb$ BEGIN\n"
+     "    RAISE EXCEPTION 'the migration log is append-only';\n"
+     "END $mb$", NULL},
+    {"CREATE OR REPLACE TRIGGER @T\n"
+     "BEFORE UPDATE OR DELETE OR TRUNCATE ON @L\n"
+     "FOR EACH STATEMENT EXECUTE FUNCTION @F()", "append_only"},
+    {NULL, NULL}};
+
 int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
 {
-    return run_ddl(vt, sqlite_ddl, err);
+    int v = 0, l = 0, rc;
+
+    if (vt->ready)
+        return MB_OK;
+    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->version_name,
+                                   &v, err)) < 0 ||
+        (rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name, &l,
+                                   err)) < 0)
+        return rc;
+    if (v && l)
+        vt->ready = 1;
+    if (vt->ready)
+        return MB_OK;
+    return run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
+                           ? postgres_ddl : sqlite_ddl, err);
 }
 
 int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
@@ -215,6 +298,28 @@ int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err)
                             "finished_at, outcome, error) VALUES ($1, $2, "
                             "$3, $4, $5, $6, $7, $8)", vt->log_q.ptr)) == 0)
         rc = vt->be->query(vt->conn, sql.ptr, 8, params, NULL, err);
+    mb_buf_free(&sql);
+    return rc;
+}
+
+int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    char at[128];
+    int exists, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name,
+                                   &exists, err)) < 0 || !exists)
+        return rc;
+    if ((rc = mb_buf_printf(&sql, err, "SELECT revision, direction, "
+                            "outcome, %s, error FROM %s WHERE id IN "
+                            "(SELECT max(id) FROM %s GROUP BY revision) "
+                            "AND outcome IN ('started', 'incomplete') "
+                            "ORDER BY id", iso(vt, "started_at", at,
+                                               sizeof at),
+                            vt->log_q.ptr, vt->log_q.ptr)) == 0)
+        rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err);
     mb_buf_free(&sql);
     return rc;
 }

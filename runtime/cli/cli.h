@@ -28,6 +28,13 @@ typedef struct mb_cli {
     int json;                /* --format json */
     int quiet;               /* -q/--quiet */
     double lock_timeout;
+    double wait;             /* --wait SECONDS */
+    const char *schema;      /* --schema NAME, or NULL */
+    const char *version_table; /* --version-table NAME */
+    const char *log_table;   /* --log-table NAME */
+    int single;              /* --single-transaction */
+    int resolution;          /* resolve: 1 --applied, 0 --rolled-back,
+                              * -1 not given */
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
@@ -46,6 +53,7 @@ typedef struct mb_command {
     int (*run)(mb_cli *cli);
     const char *args;    /* usage of the arguments, "" when none */
     const char *summary;
+    int min_args;
     int max_args;
     int json;            /* 1 when --format json is supported */
 } mb_command;
@@ -76,5 +84,6 @@ int cmd_history(mb_cli *cli);
 int cmd_heads(mb_cli *cli);
 int cmd_verify(mb_cli *cli);
 int cmd_manifest(mb_cli *cli);
+int cmd_resolve(mb_cli *cli);
 
 #endif

@@ -55,7 +55,7 @@ int cmd_current(mb_cli *cli)
         goto done;
     }
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1};
+                   1, 0};
     if ((rc = mb_read_state(&ctx, &v, applied, &rep, &err)) < 0 ||
         (rc = mb_applied_heads(&heads, &nheads, &cli->graph, applied,
                                &err)) < 0)
@@ -246,8 +246,9 @@ int cmd_verify(mb_cli *cli)
         goto done;
     }
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1};
-    if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0)
+                   1, 0};
+    if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0 ||
+        (rc = mb_unresolved(&ctx, &drep, &err)) < 0)
         goto done;
     mb_url_redact(shown, sizeof shown, cli->db);
     if (cli->json) {

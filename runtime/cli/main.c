@@ -19,18 +19,22 @@ extern const mb_bundle mb_embedded_bundle;
 
 static const mb_command commands[] = {
     {"up", cmd_up, "[TARGET]", "apply revisions up to TARGET (default: "
-     "heads)", 1, 0},
-    {"upgrade", cmd_up, "[TARGET]", "alias of up", 1, 0},
-    {"down", cmd_down, "[TARGET]", "roll back to TARGET (default: -1)", 1, 0},
-    {"downgrade", cmd_down, "[TARGET]", "alias of down", 1, 0},
-    {"current", cmd_current, "", "show the applied heads", 0, 1},
+     "heads)", 0, 1, 0},
+    {"upgrade", cmd_up, "[TARGET]", "alias of up", 0, 1, 0},
+    {"down", cmd_down, "[TARGET]", "roll back to TARGET (default: -1)", 0, 1,
+     0},
+    {"downgrade", cmd_down, "[TARGET]", "alias of down", 0, 1, 0},
+    {"current", cmd_current, "", "show the applied heads", 0, 0, 1},
     {"history", cmd_history, "", "show the revision graph, newest first", 0,
-     1},
-    {"heads", cmd_heads, "", "show the heads of the revision graph", 0, 1},
-    {"verify", cmd_verify, "", "check the bundle and the applied checksums",
      0, 1},
+    {"heads", cmd_heads, "", "show the heads of the revision graph", 0, 0,
+     1},
+    {"verify", cmd_verify, "", "check the bundle and the applied checksums",
+     0, 0, 1},
     {"manifest", cmd_manifest, "", "list the embedded revisions and "
-     "checksums", 0, 1},
+     "checksums", 0, 0, 1},
+    {"resolve", cmd_resolve, "REV --applied|--rolled-back", "record how an "
+     "unfinished transaction:false section was settled by hand", 1, 1, 0},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -49,8 +53,9 @@ static void usage(const char *prog, const mb_bundle *b)
     printf("\nTargets: head, heads, base, a revision id or a unique prefix,"
            "\n  +N (up), -N (down).\n");
     printf("\nOptions:\n"
-           "  -d, --db=URL             database: sqlite:PATH or "
-           "sqlite::memory:\n"
+           "  -d, --db=URL             database: sqlite:PATH, "
+           "sqlite::memory: or\n"
+           "                           postgresql://... (any libpq URL)\n"
            "                           (default: $DATABASE_URL, else "
            "the bundled default)\n"
            "      --format=FORMAT      text (default) or json, for current,"
@@ -60,6 +65,19 @@ static void usage(const char *prog, const mb_bundle *b)
            "                           wait at most this long for another "
            "run's lock\n"
            "                           (default: %.0f)\n"
+           "      --wait=SECONDS       keep retrying while the database "
+           "refuses connections\n"
+           "                           or is starting (default: 0)\n"
+           "      --single-transaction run up or down in one transaction "
+           "(all or nothing)\n"
+           "      --schema=NAME        PostgreSQL schema of the version and "
+           "log tables\n"
+           "      --version-table=NAME version table (default: "
+           MB_VERSION_TABLE ")\n"
+           "      --log-table=NAME     log table (default: " MB_LOG_TABLE
+           ")\n"
+           "      --applied, --rolled-back\n"
+           "                           how resolve records the section\n"
            "  -q, --quiet              no progress lines on stderr\n"
            "  -V, --version            show the version and exit\n"
            "  -h, --help               show this help and exit\n",
@@ -153,9 +171,22 @@ int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
     return rc;
 }
 
+static int check_schema(const mb_cli *cli, const mb_backend *be,
+                        mb_error *err)
+{
+    if (cli->schema != NULL && be->dialect != MB_DIALECT_POSTGRESQL) {
+        mb_error_set(err, MB_EUSAGE, "--schema is for PostgreSQL databases");
+        mb_error_hint(err, "on SQLite, choose the tables with "
+                      "--version-table and --log-table");
+        return MB_EUSAGE;
+    }
+    return MB_OK;
+}
+
 int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
 {
-    mb_connect_opts o = {readonly, cli->lock_timeout};
+    mb_connect_opts o = {readonly, cli->lock_timeout, cli->wait, cli->prog,
+                         cli->quiet};
     int rc;
 
     memset(s, 0, sizeof *s);
@@ -166,9 +197,10 @@ int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
         return MB_EUSAGE;
     }
     if ((rc = mb_backend_for_url(&s->be, cli->db, err)) < 0 ||
+        (rc = check_schema(cli, s->be, err)) < 0 ||
         (rc = s->be->connect(&s->conn, cli->db, &o, err)) < 0 ||
-        (rc = mb_vtable_init(&s->vt, s->be, s->conn, MB_VERSION_TABLE,
-                             MB_LOG_TABLE, err)) < 0) {
+        (rc = mb_vtable_init(&s->vt, s->be, s->conn, cli->schema,
+                             cli->version_table, cli->log_table, err)) < 0) {
         if (rc == MB_EUSAGE || rc == MB_EDB) {
             char shown[512];
             mb_url_redact(shown, sizeof shown, cli->db);
@@ -188,6 +220,20 @@ void cli_close(mb_session *s)
     if (s->be != NULL)
         s->be->close(s->conn);
     memset(s, 0, sizeof *s);
+}
+
+/* 1 when a is an option whose value is the next argument. */
+static int takes_value(const char *a)
+{
+    static const char *const with_value[] = {
+        "-d", "--db", "--format", "--lock-timeout", "--wait", "--schema",
+        "--version-table", "--log-table"};
+    size_t i;
+
+    for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (strcmp(a, with_value[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* Move every argument of the form -DIGITS (a relative target) behind a
@@ -214,8 +260,7 @@ static int set_aside_relative(int argc, char **argv, char **new_argv)
             new_argv[k++] = argv[i];
         /* options taking a separate value: keep the value with them */
         if (!is_rel && i + 1 < argc &&
-            (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0 ||
-             strcmp(a, "--format") == 0 || strcmp(a, "--lock-timeout") == 0))
+            takes_value(a))
             new_argv[k++] = argv[++i];
     }
     if (nrel > 0) {
@@ -231,6 +276,28 @@ static int set_aside_relative(int argc, char **argv, char **new_argv)
     return k;
 }
 
+/* Seconds from 0 to 86400. */
+static int parse_seconds(double *out, const char *arg)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(v >= 0 && v <= 86400))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A schema or table name we accept: [A-Za-z0-9_]{1,63}. */
+static int valid_name(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789_");
+    return n > 0 && n <= 63 && s[n] == '\0';
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -244,6 +311,13 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
         {"format", required_argument, NULL, 'f'},
         {"lock-timeout", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
+        {"wait", required_argument, NULL, 'w'},
+        {"single-transaction", no_argument, NULL, 's'},
+        {"schema", required_argument, NULL, 'S'},
+        {"version-table", required_argument, NULL, 'T'},
+        {"log-table", required_argument, NULL, 'L'},
+        {"applied", no_argument, NULL, 'A'},
+        {"rolled-back", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -251,12 +325,14 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
     const mb_command *cmd = NULL;
     int c, help = 0, ac, rc;
     size_t i;
-    char *end;
 
     memset(&cli, 0, sizeof cli);
     cli.bundle = bundle;
     cli.prog = base_name(argv[0] ? argv[0] : bundle->name);
     cli.lock_timeout = MB_DEFAULT_LOCK_TIMEOUT;
+    cli.version_table = MB_VERSION_TABLE;
+    cli.log_table = MB_LOG_TABLE;
+    cli.resolution = -1;
     ac = set_aside_relative(argc, argv, av);
     opterr = 0;
     while ((c = getopt_long(ac, av, ":d:qhV", long_options, NULL)) != -1) {
@@ -275,12 +351,33 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
                                    "use text or json", optarg);
             break;
         case 'l':
-            errno = 0;
-            cli.lock_timeout = strtod(optarg, &end);
-            if (errno != 0 || end == optarg || *end != '\0' ||
-                !(cli.lock_timeout >= 0 && cli.lock_timeout <= 86400))
-                return usage_error(cli.prog, "invalid --lock-timeout \"%s\":"
-                                   " give seconds from 0 to 86400", optarg);
+        case 'w':
+            if (parse_seconds(c == 'l' ? &cli.lock_timeout : &cli.wait,
+                              optarg) < 0)
+                return usage_error(cli.prog, "invalid --%s \"%s\": give "
+                                   "seconds from 0 to 86400",
+                                   c == 'l' ? "lock-timeout" : "wait",
+                                   optarg);
+            break;
+        case 's':
+            cli.single = 1;
+            break;
+        case 'S':
+        case 'T':
+        case 'L':
+            if (!valid_name(optarg))
+                return usage_error(cli.prog, "invalid table or schema name "
+                                   "\"%s\": use 1 to 63 letters, digits or "
+                                   "underscores", optarg);
+            *(c == 'S' ? &cli.schema : c == 'T' ? &cli.version_table
+                                                : &cli.log_table) = optarg;
+            break;
+        case 'A':
+        case 'R':
+            if (cli.resolution != -1 && cli.resolution != (c == 'A'))
+                return usage_error(cli.prog, "give one of --applied and "
+                                   "--rolled-back");
+            cli.resolution = c == 'A';
             break;
         case 'q':
             cli.quiet = 1;
@@ -326,6 +423,18 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
     if (cli.nargs > cmd->max_args)
         return usage_error(cli.prog, "too many arguments for \"%s\"",
                            cmd->name);
+    if (cli.nargs < cmd->min_args)
+        return usage_error(cli.prog, "\"%s\" needs %s", cmd->name,
+                           cmd->args);
+    if (cli.resolution != -1 && cmd->run != cmd_resolve)
+        return usage_error(cli.prog, "--applied and --rolled-back are for "
+                           "\"resolve\"");
+    if (cli.single && cmd->run != cmd_up && cmd->run != cmd_down)
+        return usage_error(cli.prog, "--single-transaction is for up and "
+                           "down");
+    if (strcmp(cli.version_table, cli.log_table) == 0)
+        return usage_error(cli.prog, "the version and log tables need "
+                           "different names");
     if (cli.json && !cmd->json)
         return usage_error(cli.prog, "\"%s\" has no JSON output", cmd->name);
     if (cli.db == NULL)

@@ -19,6 +19,7 @@ typedef struct mb_ctx {
     mb_vtable *vt;
     const char *prog; /* prefix of log lines on stderr */
     int quiet;        /* 1: no progress lines */
+    int single;       /* 1: the whole run in one transaction */
 } mb_ctx;
 
 /**
@@ -34,6 +35,22 @@ typedef struct mb_ctx {
  */
 int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                mb_report *problems, mb_error *err);
+
+/**
+ * Add to rep one line per revision whose transaction:false section did
+ * not finish (latest log row `started` or `incomplete`).
+ */
+int mb_unresolved(mb_ctx *ctx, mb_report *rep, mb_error *err);
+
+/**
+ * Record an operator's decision about an unfinished transaction:false
+ * section of the revision named by spec: applied_by_hand 1 means its
+ * effect is in place (the version row follows the section's direction),
+ * 0 that it was undone. Appends a `resolved` log row. MB_ETARGET when the
+ * revision has nothing to resolve.
+ */
+int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
+               mb_error *err);
 
 /** Read the version table and check it against the bundle. */
 int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,

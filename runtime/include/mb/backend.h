@@ -19,6 +19,9 @@ typedef struct mb_conn mb_conn; /* defined by each backend */
 typedef struct mb_connect_opts {
     int readonly;        /* never create or write anything */
     double lock_timeout; /* seconds to wait for a lock held elsewhere */
+    double wait;         /* seconds to keep retrying a refused connection */
+    const char *prog;    /* for progress lines and application_name */
+    int quiet;           /* no progress lines on stderr */
 } mb_connect_opts;
 
 /** A result set: nrows * ncols cells, row-major; NULL for SQL NULL. */
@@ -41,6 +44,12 @@ typedef struct mb_script {
     int transaction;     /* 0: statement by statement, autocommit */
 } mb_script;
 
+/* What a failed exec_script leaves besides the error. */
+typedef struct mb_exec_info {
+    size_t done;         /* statements that completed */
+    size_t total;        /* statements in the section; 0 when unknown */
+} mb_exec_info;
+
 typedef struct mb_backend {
     const char *scheme; /* "sqlite" */
     int dialect;        /* enum mb_dialect */
@@ -48,8 +57,12 @@ typedef struct mb_backend {
     int (*connect)(mb_conn **out, const char *url, const mb_connect_opts *o,
                    mb_error *err);
     void (*close)(mb_conn *c); /* accepts NULL */
-    /** Serialise runners for the rest of the session (waits). */
-    int (*lock)(mb_conn *c, mb_error *err);
+    /**
+     * Serialise runners until unlock (waits up to the lock timeout).
+     * key identifies what is locked (derived from the version table's
+     * qualified name); a backend may lock something coarser.
+     */
+    int (*lock)(mb_conn *c, const char *key, mb_error *err);
     void (*unlock)(mb_conn *c);
     int (*begin)(mb_conn *c, mb_error *err);
     int (*commit)(mb_conn *c, mb_error *err);
@@ -60,17 +73,25 @@ typedef struct mb_backend {
      */
     int (*query)(mb_conn *c, const char *sql, int nparams,
                  const char *const *params, mb_rows *out, mb_error *err);
-    /** Run a revision section; errors carry FILE:LINE of the statement. */
-    int (*exec_script)(mb_conn *c, const mb_script *s, mb_error *err);
-    /** *out = 1 when the table exists (0 also for a missing database). */
-    int (*table_exists)(mb_conn *c, const char *name, int *out,
-                        mb_error *err);
+    /**
+     * Run a revision section; errors carry FILE:LINE of the statement.
+     * info (may be NULL) tells how far a failed section got.
+     */
+    int (*exec_script)(mb_conn *c, const mb_script *s, mb_exec_info *info,
+                       mb_error *err);
+    /**
+     * *out = 1 when the table exists (0 also for a missing database).
+     * schema NULL: where an unqualified CREATE TABLE would put it.
+     */
+    int (*table_exists)(mb_conn *c, const char *schema, const char *name,
+                        int *out, mb_error *err);
     /** Append name quoted as an identifier. */
     int (*quote_ident)(mb_conn *c, mb_buf *out, const char *name,
                        mb_error *err);
 } mb_backend;
 
 extern const mb_backend mb_backend_sqlite;
+extern const mb_backend mb_backend_postgres;
 
 /** The backend for url's scheme; MB_EUSAGE naming the schemes if none. */
 int mb_backend_for_url(const mb_backend **out, const char *url,

@@ -33,4 +33,7 @@ int mb_checksum_valid(const char *s);
 int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
                      size_t n, mb_error *err);
 
+/** A 31-bit lock number derived from text (XXH3-64, low bits). */
+int mb_lock_number(const char *text);
+
 #endif

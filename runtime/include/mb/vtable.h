@@ -19,16 +19,21 @@
 typedef struct mb_vtable {
     const mb_backend *be;
     mb_conn *conn;
+    const char *schema;       /* NULL: the connection's default */
     const char *version_name; /* unquoted, borrowed */
     const char *log_name;
-    mb_buf version_q;         /* quoted identifiers */
+    mb_buf version_q;         /* quoted, schema-qualified identifiers */
     mb_buf log_q;
+    mb_buf guard_q;           /* PostgreSQL: the append-only function */
+    mb_buf lock_key;          /* "migbundle:" + version_q */
+    int ready;                /* both tables exist (set once seen, or by
+                               * the caller after creating them commits) */
 } mb_vtable;
 
-/** Bind names to a connection; names are borrowed. */
+/** Bind names to a connection; schema and names are borrowed. */
 int mb_vtable_init(mb_vtable *vt, const mb_backend *be, mb_conn *c,
-                   const char *version_name, const char *log_name,
-                   mb_error *err);
+                   const char *schema, const char *version_name,
+                   const char *log_name, mb_error *err);
 void mb_vtable_free(mb_vtable *vt);
 
 /** Read every version row; an absent table reads as no rows. */
@@ -49,11 +54,31 @@ typedef struct mb_log_entry {
     const char *bundle_digest;
     const char *started_at;
     const char *finished_at;
-    const char *outcome;       /* "ok", "failed" */
+    const char *outcome;       /* see MB_OUTCOME_* */
     const char *error;         /* NULL unless failed */
 } mb_log_entry;
 
+/*
+ * Log outcomes. `failed` means rolled back whole: nothing changed.
+ * `started` is written before a transaction:false section runs and
+ * `incomplete` when one of its statements failed: either, as the latest
+ * row of a revision, leaves the database in a state only an operator can
+ * judge, and blocks migrations until `resolve` appends `resolved`.
+ */
+#define MB_OUTCOME_OK "ok"
+#define MB_OUTCOME_FAILED "failed"
+#define MB_OUTCOME_STARTED "started"
+#define MB_OUTCOME_INCOMPLETE "incomplete"
+#define MB_OUTCOME_RESOLVED "resolved"
+
 /** Append one log row. */
 int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err);
+
+/**
+ * Revisions whose latest log row is `started` or `incomplete`: rows of
+ * revision, direction, outcome, started_at, error (none when the log
+ * table does not exist).
+ */
+int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err);
 
 #endif

@@ -1,0 +1,555 @@
+/*
+ * backend_pg.c -- the PostgreSQL backend (postgres:// and postgresql://).
+ *
+ * URLs go to libpq unchanged, so every libpq parameter, the PG*
+ * environment variables and service files work as they do for psql.
+ *
+ * Locking: a second, dedicated session takes a session-level advisory
+ * lock (two int4 keys: MB_LOCK_CLASS and a number derived from the version
+ * table's qualified name) and holds it until the run ends. While it waits
+ * it says who holds the lock, from pg_locks and pg_stat_activity.
+ *
+ * Sections: a transactional section is sent whole in one simple-protocol
+ * query. libpq returns one result per statement that succeeded, so the
+ * count of results before the error, or the error's statement position,
+ * names the failing statement (split with sqlsplit.c). A transaction:false
+ * section runs statement by statement.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mb/backend.h"
+#include "mb/checksum.h"
+#include "mb/sqlsplit.h"
+
+#define MB_LOCK_CLASS 19778 /* "MB": first key of our advisory locks */
+
+struct mb_conn {
+    PGconn *pg;         /* the session that migrates */
+    PGconn *lock_pg;    /* the session that holds the lock, or NULL */
+    const char *url;    /* borrowed from the caller */
+    mb_connect_opts o;
+    int lock_key;       /* second advisory key while locked */
+};
+
+static void notice(void *arg, const char *message)
+{
+    const mb_conn *c = arg;
+    size_t n = strlen(message);
+
+    if (c->o.quiet)
+        return;
+    while (n > 0 && message[n - 1] == '\n')
+        n--;
+    fprintf(stderr, "%s: notice: %.*s\n", c->o.prog ? c->o.prog : "migbundle",
+            (int)n, message);
+}
+
+/* libpq's message without its trailing newline, into err's detail-free
+ * primary text. */
+static void chomp_copy(char *dst, size_t size, const char *msg)
+{
+    size_t n = msg ? strlen(msg) : 0;
+
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    snprintf(dst, size, "%.*s", (int)n, msg ? msg : "");
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Open a session; with wait > 0 keep retrying, with a backoff from 100 ms
+ * to 2 s, while the server refuses or is starting (PQping says it did not
+ * answer or rejected us), and stop at once on any other error.
+ */
+static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
+{
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {c->url, c->o.prog ? c->o.prog : "migbundle", NULL};
+    double deadline = now_s() + wait;
+    long pause = 100;
+    int said = 0;
+    char msg[512];
+
+    for (;;) { /* bounded by the deadline */
+        PGconn *pg = PQconnectdbParams(keys, vals, 1);
+        PGPing ping;
+
+        if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
+            return pg;
+        chomp_copy(msg, sizeof msg, pg ? PQerrorMessage(pg) : "out of memory");
+        PQfinish(pg);
+        ping = PQpingParams(keys, vals, 1);
+        if (wait <= 0 || now_s() + (double)pause / 1000 > deadline ||
+            (ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT)) {
+            mb_error_set(err, MB_EDB, "could not connect to the database");
+            mb_error_detail(err, "%s", msg);
+            if (wait > 0)
+                mb_error_hint(err, "the server did not accept connections "
+                              "within --wait %.0f s", wait);
+            else if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT)
+                mb_error_hint(err, "is the server running? --wait SECONDS "
+                              "retries while it starts");
+            return NULL;
+        }
+        if (!said && !c->o.quiet) {
+            fprintf(stderr, "%s: waiting for the database to accept "
+                    "connections (up to %.0f s)\n", c->o.prog, wait);
+            said = 1;
+        }
+        sleep_ms(pause);
+        if (pause < 2000)
+            pause = pause * 2 > 2000 ? 2000 : pause * 2;
+    }
+}
+
+static void pg_close(mb_conn *c)
+{
+    if (c == NULL)
+        return;
+    PQfinish(c->lock_pg);
+    PQfinish(c->pg);
+    free(c);
+}
+
+/* Run a statement expected to succeed; MB_EDB with libpq's text if not. */
+static int simple(PGconn *pg, const char *sql, const char *what,
+                  mb_error *err)
+{
+    PGresult *res = PQexec(pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = MB_OK;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        char msg[512];
+        chomp_copy(msg, sizeof msg, PQerrorMessage(pg));
+        rc = mb_error_set(err, MB_EDB, "%s: %s", what, msg);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_connect(mb_conn **out, const char *url,
+                      const mb_connect_opts *o, mb_error *err)
+{
+    mb_conn *c = calloc(1, sizeof *c);
+
+    *out = NULL;
+    if (c == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    c->url = url;
+    c->o = *o;
+    c->pg = open_session(c, o->wait, err);
+    if (c->pg == NULL) {
+        pg_close(c);
+        return MB_EDB;
+    }
+    PQsetNoticeProcessor(c->pg, notice, c);
+    if (o->readonly &&
+        simple(c->pg, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+               "could not make the session read-only", err) < 0) {
+        pg_close(c);
+        return MB_EDB;
+    }
+    *out = c;
+    return MB_OK;
+}
+
+/* Copy a result set into out (cells malloc'd, NULL for SQL NULL). */
+static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
+{
+    int nr = PQntuples(res), nc = PQnfields(res), i, j;
+
+    out->cells = calloc(nr > 0 && nc > 0 ? (size_t)nr * (size_t)nc : 1,
+                        sizeof *out->cells);
+    if (out->cells == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    out->nrows = (size_t)nr;
+    out->ncols = (size_t)nc;
+    for (i = 0; i < nr; i++) {
+        for (j = 0; j < nc; j++) {
+            char **cell = &out->cells[(size_t)i * (size_t)nc + (size_t)j];
+            if (PQgetisnull(res, i, j))
+                continue;
+            *cell = strdup(PQgetvalue(res, i, j));
+            if (*cell == NULL) {
+                mb_rows_free(out);
+                return mb_error_set(err, MB_ENOMEM, "out of memory");
+            }
+        }
+    }
+    return MB_OK;
+}
+
+static int run_query(PGconn *pg, const char *sql, int nparams,
+                     const char *const *params, mb_rows *out, mb_error *err)
+{
+    PGresult *res;
+    ExecStatusType st;
+    int rc = MB_OK;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK && out != NULL) {
+        rc = copy_rows(res, out, err);
+    } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        char msg[512];
+
+        chomp_copy(msg, sizeof msg,
+                   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                       ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                       : PQerrorMessage(pg));
+        rc = mb_error_set(err, MB_EDB, "%s", msg);
+        if (state != NULL)
+            mb_error_detail(err, "SQLSTATE %s", state);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_query(mb_conn *c, const char *sql, int nparams,
+                    const char *const *params, mb_rows *out, mb_error *err)
+{
+    return run_query(c->pg, sql, nparams, params, out, err);
+}
+
+/* "pid 123 (application_name "x", client local, since T, state S)" lines
+ * for the sessions that hold our advisory lock. */
+static void lock_holders(mb_conn *c, char *buf, size_t size)
+{
+    char k1[16], k2[16];
+    const char *params[2] = {k1, k2};
+    mb_rows rows = MB_ROWS_INIT;
+    mb_error e = MB_ERROR_INIT;
+    size_t i, used = 0;
+
+    snprintf(k1, sizeof k1, "%d", MB_LOCK_CLASS);
+    snprintf(k2, sizeof k2, "%d", c->lock_key);
+    buf[0] = '\0';
+    if (run_query(c->lock_pg,
+                  "SELECT a.pid, coalesce(a.application_name, ''), "
+                  "coalesce(host(a.client_addr), 'local'), "
+                  "to_char(a.backend_start AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(a.state, '') "
+                  "FROM pg_catalog.pg_locks l "
+                  "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+                  "WHERE l.locktype = 'advisory' AND l.granted "
+                  "AND l.classid = $1::oid AND l.objid = $2::oid "
+                  "AND l.objsubid = 2", 2, params, &rows, &e) < 0) {
+        snprintf(buf, size, "(could not read pg_locks: %s)", e.msg);
+        return;
+    }
+    for (i = 0; i < rows.nrows && used + 1 < size; i++) {
+        char **r = rows.cells + i * rows.ncols;
+        snprintf(buf + used, size - used,
+                 "%sheld by pid %s (application_name \"%s\", client %s, "
+                 "connected since %s, %s)", i ? "\n" : "", r[0], r[1], r[2],
+                 r[3], r[4]);
+        used = strlen(buf);
+    }
+    if (rows.nrows == 0)
+        snprintf(buf, size, "the holder has just released it");
+    mb_rows_free(&rows);
+}
+
+static int pg_lock(mb_conn *c, const char *key, mb_error *err)
+{
+    char k1[16], k2[16], holders[1024];
+    const char *params[2] = {k1, k2};
+    double deadline, last_report = 0;
+    long pause = 50;
+    int rc;
+
+    if (c->lock_pg != NULL)
+        return MB_OK;
+    c->lock_pg = open_session(c, 0, err);
+    if (c->lock_pg == NULL)
+        return MB_EDB;
+    c->lock_key = mb_lock_number(key);
+    snprintf(k1, sizeof k1, "%d", MB_LOCK_CLASS);
+    snprintf(k2, sizeof k2, "%d", c->lock_key);
+    deadline = now_s() + c->o.lock_timeout;
+    for (;;) { /* bounded by the deadline */
+        mb_rows rows = MB_ROWS_INIT;
+        int got;
+
+        if ((rc = run_query(c->lock_pg, "SELECT pg_try_advisory_lock($1::int,"
+                            " $2::int)", 2, params, &rows, err)) < 0) {
+            PQfinish(c->lock_pg);
+            c->lock_pg = NULL;
+            return rc;
+        }
+        got = rows.nrows == 1 && rows.cells[0] && rows.cells[0][0] == 't';
+        mb_rows_free(&rows);
+        if (got)
+            return MB_OK;
+        if (now_s() >= deadline) {
+            lock_holders(c, holders, sizeof holders);
+            PQfinish(c->lock_pg);
+            c->lock_pg = NULL;
+            mb_error_set(err, MB_ELOCKED, "could not acquire the migration "
+                         "lock within %.1f s: another migration run holds it",
+                         c->o.lock_timeout);
+            mb_error_detail(err, "%s", holders);
+            mb_error_hint(err, "wait for the other run to finish, or raise "
+                          "--lock-timeout");
+            return MB_ELOCKED;
+        }
+        if (!c->o.quiet && now_s() - last_report >= 10) {
+            lock_holders(c, holders, sizeof holders);
+            fprintf(stderr, "%s: waiting for the migration lock, %s\n",
+                    c->o.prog, holders);
+            last_report = now_s();
+        }
+        sleep_ms(pause);
+        if (pause < 1000)
+            pause *= 2;
+    }
+}
+
+static void pg_unlock(mb_conn *c)
+{
+    /* closing the session releases its session-level advisory lock */
+    PQfinish(c->lock_pg);
+    c->lock_pg = NULL;
+}
+
+static int pg_begin(mb_conn *c, mb_error *err)
+{
+    return simple(c->pg, "BEGIN", "could not begin a transaction", err);
+}
+
+static int pg_commit(mb_conn *c, mb_error *err)
+{
+    return simple(c->pg, "COMMIT", "could not commit", err);
+}
+
+static void pg_rollback(mb_conn *c)
+{
+    if (c->pg != NULL && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+        PQclear(res);
+    }
+}
+
+/* Byte offset of the chars-th character (0-based) of UTF-8 text. */
+static size_t char_to_byte(const char *text, size_t len, long chars)
+{
+    size_t i = 0;
+
+    while (i < len && chars-- > 0) {
+        i++;
+        while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static unsigned lines_before(const char *text, size_t off)
+{
+    unsigned n = 0;
+    size_t i;
+
+    for (i = 0; i < off; i++)
+        n += text[i] == '\n';
+    return n;
+}
+
+/*
+ * Describe the failure of statement k (of st) in res as
+ * FILE:LINE: revision ID failed: MESSAGE, with SQLSTATE, the server's
+ * detail and the statement in the detail and the server's hint as hint.
+ * What was sent is text[base..base+sent); the server's position counts
+ * characters from there.
+ */
+static int report(const mb_script *s, const char *text, const mb_stmts *st,
+                  size_t k, size_t base, size_t sent, const PGresult *res,
+                  const char *fallback, int partial, mb_error *err)
+{
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+    const char *posf = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+    const mb_stmt *stmt = k < st->n ? &st->v[k] : NULL;
+    unsigned line = s->first_line, near = 0;
+    char msg[512], where[64] = "", extra[600] = "";
+    int shown = 0;
+
+    chomp_copy(msg, sizeof msg, primary ? primary : fallback);
+    if (posf != NULL) {
+        size_t off = base + char_to_byte(text + base, sent, atol(posf) - 1);
+        size_t i;
+
+        for (i = 0; i < st->n; i++) /* the statement holding it */
+            if (st->v[i].offset <= off)
+                stmt = &st->v[i];
+        near = s->first_line + lines_before(text, off);
+    }
+    if (stmt != NULL) {
+        line = stmt->line;
+        shown = (int)strcspn(text + stmt->offset, "\n");
+        if ((size_t)shown > stmt->len)
+            shown = (int)stmt->len;
+    }
+    if (near != 0 && near != line)
+        snprintf(where, sizeof where, " (error near line %u)", near);
+    mb_error_at(err, MB_EDB, s->rev->path, (int)line,
+                "revision %s failed: %s%s", s->rev->id, msg, where);
+    if (detail != NULL)
+        snprintf(extra, sizeof extra, "\n%s", detail);
+    if (partial)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+                 "\nstatement %zu of %zu failed; the %zu before it stay "
+                 "applied (transaction:false)", k + 1, st->n, k);
+    mb_error_detail(err, "SQLSTATE %s%s\nstatement: %.*s%s",
+                    state ? state : "?????", extra,
+                    shown > 200 ? 200 : shown,
+                    stmt ? text + stmt->offset : "",
+                    stmt && (size_t)shown < stmt->len ? " ..." : "");
+    if (hint != NULL)
+        mb_error_hint(err, "%s", hint);
+    return MB_EDB;
+}
+
+static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
+                          mb_error *err)
+{
+    mb_stmts st = MB_STMTS_INIT;
+    mb_exec_info local = {0, 0};
+    char *text = malloc(s->len + 1);
+    PGresult *res, *failed = NULL;
+    size_t k;
+    int rc;
+
+    if (info == NULL)
+        info = &local;
+    info->done = info->total = 0;
+    if (text == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    memcpy(text, s->sql, s->len);
+    text[s->len] = '\0';
+    if ((rc = mb_sql_split(&st, text, s->len, s->rev->path, s->first_line,
+                           err)) < 0)
+        goto done;
+    info->total = st.n;
+    if (!s->transaction) {
+        for (k = 0; k < st.n; k++) { /* one statement at a time */
+            char saved = text[st.v[k].offset + st.v[k].len];
+
+            text[st.v[k].offset + st.v[k].len] = '\0';
+            res = PQexec(c->pg, text + st.v[k].offset);
+            text[st.v[k].offset + st.v[k].len] = saved;
+            if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+                PQresultStatus(res) != PGRES_TUPLES_OK) {
+                rc = report(s, text, &st, k, st.v[k].offset, st.v[k].len,
+                            res, PQerrorMessage(c->pg), 1, err);
+                PQclear(res);
+                goto done;
+            }
+            PQclear(res);
+            info->done++;
+        }
+        goto done;
+    }
+    if (st.n == 0)
+        goto done;
+    if (!PQsendQuery(c->pg, text)) {
+        rc = mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
+                         "revision %s failed: %s", s->rev->id,
+                         PQerrorMessage(c->pg));
+        goto done;
+    }
+    /* one result per statement until the first error; drain them all */
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        ExecStatusType t = PQresultStatus(res);
+
+        if (failed == NULL &&
+            (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ||
+             t == PGRES_EMPTY_QUERY)) {
+            info->done++;
+            PQclear(res);
+        } else if (failed == NULL) {
+            failed = res;
+        } else {
+            PQclear(res);
+        }
+    }
+    if (failed != NULL)
+        rc = report(s, text, &st, info->done, 0, s->len, failed,
+                    PQerrorMessage(c->pg), 0, err);
+done:
+    PQclear(failed);
+    mb_stmts_free(&st);
+    free(text);
+    return rc;
+}
+
+static int pg_table_exists(mb_conn *c, const char *schema, const char *name,
+                           int *out, mb_error *err)
+{
+    const char *params[2] = {schema, name};
+    mb_rows rows = MB_ROWS_INIT;
+    int rc;
+
+    *out = 0;
+    rc = run_query(c->pg,
+                   "SELECT 1 FROM pg_catalog.pg_class c "
+                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                   "WHERE c.relname = $2 AND c.relkind IN ('r', 'p') "
+                   "AND n.nspname = coalesce($1, current_schema())",
+                   2, params, &rows, err);
+    if (rc == MB_OK)
+        *out = rows.nrows > 0;
+    mb_rows_free(&rows);
+    return rc;
+}
+
+static int pg_quote_ident(mb_conn *c, mb_buf *out, const char *name,
+                          mb_error *err)
+{
+    char *q = PQescapeIdentifier(c->pg, name, strlen(name));
+    int rc;
+
+    if (q == NULL)
+        return mb_error_set(err, MB_ERROR, "could not quote identifier: %s",
+                            PQerrorMessage(c->pg));
+    rc = mb_buf_puts(out, q, err);
+    PQfreemem(q);
+    return rc;
+}
+
+const mb_backend mb_backend_postgres = {
+    .scheme = "postgresql",
+    .dialect = MB_DIALECT_POSTGRESQL,
+    .connect = pg_connect,
+    .close = pg_close,
+    .lock = pg_lock,
+    .unlock = pg_unlock,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .query = pg_query,
+    .exec_script = pg_exec_script,
+    .table_exists = pg_table_exists,
+    .quote_ident = pg_quote_ident,
+};
