@@ -142,16 +142,12 @@ static int record(mb_ctx *ctx, const mb_revision *rev, int direction,
 {
     char finished[32];
     mb_log_entry le;
-    int rc;
 
     mb_now_iso(finished);
     le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
                         rev->checksum, ctx->bundle->digest, started,
                         finished, MB_OUTCOME_OK, NULL};
-    if ((rc = mb_vtable_set(ctx->vt, rev, direction, ctx->bundle->digest,
-                            finished, err)) < 0)
-        return rc;
-    return mb_vtable_log(ctx->vt, &le, err);
+    return mb_vtable_record(ctx->vt, rev, direction, &le, err);
 }
 
 static const mb_section *step_section(const mb_ctx *ctx,

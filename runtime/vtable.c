@@ -302,6 +302,40 @@ int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err)
     return rc;
 }
 
+int mb_vtable_record(mb_vtable *vt, const mb_revision *rev, int direction,
+                     const mb_log_entry *e, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    const char *params[8] = {e->revision,   e->direction,  e->checksum,
+                             e->bundle_digest, e->started_at,
+                             e->finished_at, e->outcome,   e->error};
+    int rc;
+
+    if (vt->be->dialect != MB_DIALECT_POSTGRESQL) {
+        if ((rc = mb_vtable_set(vt, rev, direction, e->bundle_digest,
+                                e->finished_at, err)) < 0)
+            return rc;
+        return mb_vtable_log(vt, e, err);
+    }
+    /* $1 revision, $3 checksum, $4 digest, $6 finished = applied_at */
+    if (direction == MB_UP)
+        rc = mb_buf_printf(&sql, err, "WITH v AS (INSERT INTO %s (revision, "
+                           "checksum, applied_at, bundle_digest) VALUES ($1, "
+                           "$3, $6, $4) RETURNING 1) ", vt->version_q.ptr);
+    else
+        rc = mb_buf_printf(&sql, err, "WITH v AS (DELETE FROM %s WHERE "
+                           "revision = $1 RETURNING 1) ", vt->version_q.ptr);
+    if (rc == MB_OK)
+        rc = mb_buf_printf(&sql, err, "INSERT INTO %s (revision, direction, "
+                           "checksum, bundle_digest, started_at, "
+                           "finished_at, outcome, error) VALUES ($1, $2, "
+                           "$3, $4, $5, $6, $7, $8)", vt->log_q.ptr);
+    if (rc == MB_OK)
+        rc = vt->be->query(vt->conn, sql.ptr, 8, params, NULL, err);
+    mb_buf_free(&sql);
+    return rc;
+}
+
 int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
 {
     mb_buf sql = MB_BUF_INIT;

@@ -75,6 +75,13 @@ typedef struct mb_log_entry {
 int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err);
 
 /**
+ * mb_vtable_set() and mb_vtable_log() together (the row's revision and
+ * direction are the entry's). On PostgreSQL one statement, one round trip.
+ */
+int mb_vtable_record(mb_vtable *vt, const mb_revision *rev, int direction,
+                     const mb_log_entry *e, mb_error *err);
+
+/**
  * Revisions whose latest log row is `started` or `incomplete`: rows of
  * revision, direction, outcome, started_at, error (none when the log
  * table does not exist).
