@@ -14,10 +14,8 @@ static const struct {
     const mb_backend *backend;
 } schemes[] = {
     {"sqlite:", &mb_backend_sqlite},
-#ifdef MB_WITH_POSTGRES
     {"postgresql://", &mb_backend_postgres},
     {"postgres://", &mb_backend_postgres},
-#endif
 };
 
 void mb_rows_free(mb_rows *r)

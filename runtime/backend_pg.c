@@ -161,6 +161,12 @@ static int pg_connect(mb_conn **out, const char *url,
         return MB_EDB;
     }
     PQsetNoticeProcessor(c->pg, notice, c);
+    /* the splitter reads plain strings the way this setting says */
+    if (simple(c->pg, "SET standard_conforming_strings = on",
+               "could not set standard_conforming_strings", err) < 0) {
+        pg_close(c);
+        return MB_EDB;
+    }
     if (o->readonly &&
         simple(c->pg, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
                "could not make the session read-only", err) < 0) {
