@@ -1,0 +1,66 @@
+# migbundle-functions.cmake -- migbundle_add_executable() for CMake users.
+#
+#   migbundle_add_executable(<target> MIGRATIONS <dir>
+#                            [NAME <name>] [DEFAULT_DB <url>])
+#
+# Adds the executable <target>: the revision files under <dir> bundled by
+# `migbundle build` into <target>_bundle.c in the current binary directory,
+# linked with migbundle::main and migbundle::runtime. A relative <dir> is
+# taken from the current source directory. NAME (default: <target>) is the
+# program name recorded in the bundle; DEFAULT_DB the database URL used
+# when neither --db nor DATABASE_URL is given.
+#
+# The bundle is regenerated whenever a revision file is edited, added or
+# deleted: `migbundle build --depfile` lists every file and directory it
+# read, and directories change mtime when entries come and go.
+#
+# The bundler is migbundle::migbundle (the installed tool, or the in-tree
+# target). Set MIGBUNDLE_EXECUTABLE to use another one, e.g. a host build
+# when cross-compiling.
+#
+# Included by migbundle-config.cmake, and by migbundle's own CMakeLists.txt.
+include_guard(GLOBAL)
+
+function(migbundle_add_executable target)
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "MIGRATIONS;NAME;DEFAULT_DB" "")
+    if(arg_UNPARSED_ARGUMENTS)
+        message(FATAL_ERROR "migbundle_add_executable(${target}): unknown "
+            "arguments: ${arg_UNPARSED_ARGUMENTS}")
+    endif()
+    if(NOT arg_MIGRATIONS)
+        message(FATAL_ERROR "migbundle_add_executable(${target}): "
+            "MIGRATIONS <dir> is required")
+    endif()
+    get_filename_component(_dir "${arg_MIGRATIONS}" ABSOLUTE
+        BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${_dir}")
+        message(FATAL_ERROR "migbundle_add_executable(${target}): "
+            "MIGRATIONS \"${_dir}\" is not a directory")
+    endif()
+    if(NOT DEFINED arg_NAME)
+        set(arg_NAME "${target}")
+    endif()
+
+    if(MIGBUNDLE_EXECUTABLE)
+        set(_tool "${MIGBUNDLE_EXECUTABLE}")
+    else()
+        set(_tool migbundle::migbundle)
+    endif()
+    set(_out "${CMAKE_CURRENT_BINARY_DIR}/${target}_bundle.c")
+    set(_args build "${_dir}" -o "${_out}" --depfile "${_out}.d"
+        "--name=${arg_NAME}")
+    if(DEFINED arg_DEFAULT_DB)
+        list(APPEND _args "--default-db=${arg_DEFAULT_DB}")
+    endif()
+
+    add_custom_command(
+        OUTPUT "${_out}"
+        COMMAND ${_tool} ${_args}
+        DEPENDS ${_tool}
+        DEPFILE "${_out}.d"
+        COMMENT "Bundling the revisions in ${_dir} for ${target}"
+        VERBATIM)
+    add_executable(${target} "${_out}")
+    target_link_libraries(${target} PRIVATE migbundle::main
+        migbundle::runtime)
+endfunction()
