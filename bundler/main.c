@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "check.h"
 #include "emit.h"
 #include "pack.h"
@@ -266,14 +262,6 @@ int main(int argc, char **argv)
     size_t i;
     int c;
 
-#ifdef __GLIBC__
-    /* zlib allocates and frees a deflate state of a few hundred KiB per
-     * payload. By default glibc maps and unmaps it (or trims the heap)
-     * every time, which made bundling 10,000 revisions 3 to 30 times
-     * slower (measured); keep such blocks on the heap instead. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TOP_PAD, 1 << 20);
-#endif
     opterr = 0;
     /* '+': stop at the command; its options are parsed by the command. */
     while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {

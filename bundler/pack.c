@@ -16,7 +16,8 @@
 
 /* Deflate rev's text into the arena and prove the stream inflates back. */
 static int pack_one(mb_revision *out, mb_arena *arena, const mb_revision *rev,
-                    const char *shown, mb_buf *z, mb_buf *back, mb_error *err)
+                    const char *shown, mb_deflater *def, mb_inflater *inf,
+                    mb_buf *z, mb_buf *back, mb_error *err)
 {
     char sum[MB_CHECKSUM_HEX + 1];
     mb_buf path = MB_BUF_INIT;
@@ -24,8 +25,9 @@ static int pack_one(mb_revision *out, mb_arena *arena, const mb_revision *rev,
     int rc;
 
     *out = *rev;
-    if ((rc = mb_zip_deflate(z, rev->data, rev->raw_len, err)) < 0 ||
-        (rc = mb_zip_inflate(back, z->ptr, z->len, rev->raw_len, err)) < 0)
+    if ((rc = mb_deflater_run(def, z, rev->data, rev->raw_len, err)) < 0 ||
+        (rc = mb_inflater_run(inf, back, z->ptr, z->len, rev->raw_len,
+                              err)) < 0)
         goto done;
     mb_checksum_hex(sum, back->ptr, back->len);
     if (back->len != rev->raw_len ||
@@ -61,6 +63,8 @@ int mb_pack(mb_packed *out, const mb_revision *revs, size_t n,
             const char *shown, mb_error *err)
 {
     mb_buf z = MB_BUF_INIT, back = MB_BUF_INIT;
+    mb_deflater def = MB_DEFLATER_INIT;
+    mb_inflater inf = MB_INFLATER_INIT;
     size_t i;
     int rc = MB_OK;
 
@@ -75,13 +79,15 @@ int mb_pack(mb_packed *out, const mb_revision *revs, size_t n,
         goto done;
     }
     for (i = 0; i < n; i++) {
-        if ((rc = pack_one(&out->revs[i], &out->arena, &revs[i], shown, &z,
-                           &back, err)) < 0)
+        if ((rc = pack_one(&out->revs[i], &out->arena, &revs[i], shown,
+                           &def, &inf, &z, &back, err)) < 0)
             goto done;
     }
     out->n = n;
     rc = mb_bundle_digest(out->digest, out->revs, n, err);
 done:
+    mb_deflater_free(&def);
+    mb_inflater_free(&inf);
     mb_buf_free(&z);
     mb_buf_free(&back);
     if (rc < 0)

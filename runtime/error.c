@@ -11,6 +11,9 @@
 #include "mb/error.h"
 
 static void vset(char *dst, size_t size, const char *fmt, va_list ap)
+    MB_PRINTF(3, 0);
+
+static void vset(char *dst, size_t size, const char *fmt, va_list ap)
 {
     if (vsnprintf(dst, size, fmt, ap) < 0)
         dst[0] = '\0';

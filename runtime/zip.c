@@ -8,35 +8,45 @@
 
 #include "mb/zip.h"
 
-/* Compress data into out->ptr (room for compressBound) with strategy. */
-static int deflate_with(mb_buf *out, const void *data, size_t len,
-                        int strategy)
+/* Compress data into out (room for compressBound) through *zsp, which
+ * is created with strategy on first use and reset afterwards. */
+static int deflate_with(void **zsp, mb_buf *out, const void *data,
+                        size_t len, int strategy)
 {
-    z_stream zs = {0};
+    z_stream *zs = *zsp;
     int zrc;
 
-    if (deflateInit2(&zs, 9, Z_DEFLATED, 15, 9, strategy) != Z_OK)
-        return Z_MEM_ERROR;
-    zs.next_in = (Bytef *)(uintptr_t)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = (Bytef *)out->ptr;
-    zs.avail_out = (uInt)(out->cap - 1);
-    zrc = deflate(&zs, Z_FINISH);
-    out->len = zs.total_out;
-    deflateEnd(&zs);
+    if (zs == NULL) {
+        zs = calloc(1, sizeof *zs);
+        if (zs == NULL)
+            return Z_MEM_ERROR;
+        if (deflateInit2(zs, 9, Z_DEFLATED, 15, 9, strategy) != Z_OK) {
+            free(zs);
+            return Z_MEM_ERROR;
+        }
+        *zsp = zs;
+    } else if (deflateReset(zs) != Z_OK) {
+        return Z_STREAM_ERROR;
+    }
+    zs->next_in = (Bytef *)(uintptr_t)data;
+    zs->avail_in = (uInt)len;
+    zs->next_out = (Bytef *)out->ptr;
+    zs->avail_out = (uInt)(out->cap - 1);
+    zrc = deflate(zs, Z_FINISH);
+    out->len = zs->total_out;
     return zrc == Z_STREAM_END ? Z_OK : Z_BUF_ERROR;
 }
 
 /*
  * Small payloads are stored with fixed Huffman codes unless dynamic codes
- * save more than an eighth: inflating a fixed-code stream needs no table
- * construction, which dominates the cost of inflating a few hundred bytes
- * (measured: the self-check of 1000 small revisions costs about half as
- * many instructions). Large payloads always take the smaller stream.
+ * save more than an eighth: a fixed-code stream needs no code tables to
+ * inflate, which is a large part of inflating a few hundred bytes. Large
+ * payloads always take the dynamic stream.
  */
 #define FIXED_LIMIT 16384
 
-int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err)
+int mb_deflater_run(mb_deflater *d, mb_buf *out, const void *data,
+                    size_t len, mb_error *err)
 {
     mb_buf fixed = MB_BUF_INIT;
     uLong bound;
@@ -48,14 +58,15 @@ int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err)
     mb_buf_clear(out);
     if ((rc = mb_buf_grow(out, bound, err)) < 0)
         return rc;
-    if (deflate_with(out, data, len, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflate_with(&d->dynamic, out, data, len, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
         goto fail;
     if (len <= FIXED_LIMIT) {
         if ((rc = mb_buf_grow(&fixed, bound, err)) < 0) {
             mb_buf_free(out);
             return rc;
         }
-        if (deflate_with(&fixed, data, len, Z_FIXED) != Z_OK) {
+        if (deflate_with(&d->fixed, &fixed, data, len, Z_FIXED) != Z_OK) {
             mb_buf_free(&fixed);
             goto fail;
         }
@@ -71,6 +82,28 @@ int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err)
 fail:
     mb_buf_free(out);
     return mb_error_set(err, MB_ERROR, "zlib could not compress");
+}
+
+void mb_deflater_free(mb_deflater *d)
+{
+    if (d->dynamic != NULL) {
+        deflateEnd(d->dynamic);
+        free(d->dynamic);
+    }
+    if (d->fixed != NULL) {
+        deflateEnd(d->fixed);
+        free(d->fixed);
+    }
+    d->dynamic = d->fixed = NULL;
+}
+
+int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err)
+{
+    mb_deflater d = MB_DEFLATER_INIT;
+    int rc = mb_deflater_run(&d, out, data, len, err);
+
+    mb_deflater_free(&d);
+    return rc;
 }
 
 int mb_zip_inflate(mb_buf *out, const void *z, size_t z_len, size_t raw_len,

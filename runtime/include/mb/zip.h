@@ -11,6 +11,24 @@
 int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err);
 
 /**
+ * A reusable deflater: zlib's compressor state is about 0.5 MiB, so
+ * bundling many revisions resets two streams (deflateReset) instead of
+ * setting them up for each payload. MB_DEFLATER_INIT, mb_deflater_run()
+ * any number of times, then mb_deflater_free().
+ */
+typedef struct mb_deflater {
+    void *dynamic; /* z_stream with the default strategy */
+    void *fixed;   /* z_stream with Z_FIXED, for small payloads */
+} mb_deflater;
+
+#define MB_DEFLATER_INIT {NULL, NULL}
+
+/** Like mb_zip_deflate(), through the reusable streams. */
+int mb_deflater_run(mb_deflater *d, mb_buf *out, const void *data,
+                    size_t len, mb_error *err);
+void mb_deflater_free(mb_deflater *d);
+
+/**
  * Replace out's contents with the inflated z[0..z_len), which must be
  * exactly raw_len bytes; anything else is MB_EINTEGRITY.
  */
