@@ -1,7 +1,8 @@
 /*
  * check.c -- load a migrations directory and check it.
  *
- * Loading is scan (scan.c), read, parse (revfile.c) and link (graph.c).
+ * Loading is scan (scan.c), read, parse (revfile.c), split the
+ * transaction:false sections (sqlsplit.c) and link (graph.c).
  * The parser is given the path as the user sees it (DIR/PATH) for its
  * messages; the graph only knows the relative path stored in each
  * revision, so its errors are rewritten to the same form here.
@@ -12,6 +13,7 @@
 
 #include "check.h"
 #include "mb/revfile.h"
+#include "mb/sqlsplit.h"
 
 /* The graph names rev->path; show DIR/PATH like every other message. */
 static void relocate_error(mb_error *err, const mb_project *p)
@@ -30,6 +32,32 @@ static void relocate_error(mb_error *err, const mb_project *p)
         break;
     }
     mb_buf_free(&shown);
+}
+
+/*
+ * A transaction:false section runs statement by statement on PostgreSQL,
+ * split by the runtime's splitter: split it now, so that an unterminated
+ * quote or comment is a build error at its FILE:LINE rather than a failure
+ * half-way through a deployment. SQLite-only sections are split by SQLite
+ * itself and skipped here.
+ */
+static int check_splits(const mb_revision *rev, const char *shown,
+                        mb_error *err)
+{
+    unsigned i;
+    int rc = MB_OK;
+
+    for (i = 0; i < rev->n_sections && rc == MB_OK; i++) {
+        const mb_section *sec = &rev->sections[i];
+        mb_stmts st = MB_STMTS_INIT;
+
+        if (sec->transaction || sec->dialect == MB_DIALECT_SQLITE)
+            continue;
+        rc = mb_sql_split(&st, (const char *)rev->data + sec->offset,
+                          sec->len, shown, sec->line + 1, err);
+        mb_stmts_free(&st);
+    }
+    return rc;
 }
 
 int mb_project_load(mb_project *out, const char *dir, mb_error *err)
@@ -59,7 +87,8 @@ int mb_project_load(mb_project *out, const char *dir, mb_error *err)
             (rc = mb_scan_read(&text, shown.ptr, err)) < 0 ||
             (rc = mb_revfile_parse(&out->revs[i], &out->arena, rel,
                                    shown.ptr, text.ptr ? text.ptr : "",
-                                   text.len, err)) < 0)
+                                   text.len, err)) < 0 ||
+            (rc = check_splits(&out->revs[i], shown.ptr, err)) < 0)
             goto done;
         out->n_revs = i + 1;
     }
@@ -154,8 +183,9 @@ size_t mb_check_warnings(const mb_project *p, const char *prog, FILE *fp)
                     g->n_heads);
             n++;
         }
-        fprintf(fp, "%s: hint: merge the heads with \"migbundle merge\", "
-                "unless the branches are meant to stay apart\n", prog);
+        fprintf(fp, "%s: hint: merge the heads with a revision that lists "
+                "them all in \"Revises\", unless the branches are meant to "
+                "stay apart\n", prog);
     }
     return n;
 }
