@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test.sh -- the whole test suite, as CI runs it (.ci/run).
+#
+# Installs missing packages (scripts/deps.sh), then builds and runs ctest
+# twice: build-test/ with warnings as errors, and build-asan/ with
+# AddressSanitizer and UBSan. Exits non-zero if any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run() {
+    echo "+ $*" >&2
+    "$@"
+}
+
+jobs=$(nproc)
+
+scripts/deps.sh
+
+run cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DMIGBUNDLE_WERROR=ON
+run cmake --build build-test -j "$jobs"
+(cd build-test && run ctest --output-on-failure -j2)
+
+run cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DMIGBUNDLE_SANITIZE=ON -DMIGBUNDLE_WERROR=ON
+run cmake --build build-asan -j "$jobs"
+(
+    cd build-asan
+    export ASAN_OPTIONS=detect_leaks=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    echo "+ ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS" >&2
+    run ctest --output-on-failure -j2
+)
+
+echo "test.sh: all tests passed" >&2
