@@ -55,9 +55,18 @@ static const char *url_path(const char *url)
 
 static int open_db(mb_conn *c, int flags, mb_error *err)
 {
+    static int configured;
     int ms = (int)(c->lock_timeout * 1000.0);
 
-    if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
+    /* app-migrate is single-threaded: no allocation statistics (they take
+     * a mutex per malloc) and no per-connection mutex. Must precede the
+     * first use of SQLite in the process. */
+    if (!configured) {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        configured = 1;
+    }
+    if (sqlite3_open_v2(c->path, &c->db, flags | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
                      c->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close(c->db);
