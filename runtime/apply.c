@@ -339,20 +339,30 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
     const mb_revision *rev;
     size_t node, i;
     char now[32];
-    int rc, direction = 0, locked = 0;
+    int rc, direction = 0, locked = 0, pass;
 
     if ((rc = mb_graph_lookup(&node, ctx->graph, spec, err)) < 0)
         return rc;
     rev = ctx->graph->nodes[node].rev;
-    if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr, err)) < 0)
-        return rc;
-    locked = 1;
-    if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
-        goto done;
-    for (i = 0; i < rows.nrows; i++) {
-        char **r = rows.cells + i * rows.ncols;
-        if (strcmp(r[0], rev->id) == 0)
-            direction = strcmp(r[1], "down") == 0 ? MB_DOWN : MB_UP;
+    /* look first without the lock, so a refusal writes nothing at all */
+    for (pass = 0; pass < 2 && rc == MB_OK; pass++) {
+        if (pass == 1) {
+            if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr,
+                                    err)) < 0)
+                goto done;
+            locked = 1;
+        }
+        mb_rows_free(&rows);
+        direction = 0;
+        if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
+            goto done;
+        for (i = 0; i < rows.nrows; i++) {
+            char **r = rows.cells + i * rows.ncols;
+            if (strcmp(r[0], rev->id) == 0)
+                direction = strcmp(r[1], "down") == 0 ? MB_DOWN : MB_UP;
+        }
+        if (direction == 0)
+            break;
     }
     if (direction == 0) {
         rc = mb_error_set(err, MB_ETARGET, "revision %s has nothing to "

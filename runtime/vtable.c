@@ -255,9 +255,7 @@ int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
                                    err)) < 0)
         return rc;
     if (v && l)
-        vt->ready = 1;
-    if (vt->ready)
-        return MB_OK;
+        return MB_OK; /* not cached here: they may be uncommitted */
     return run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
                            ? postgres_ddl : sqlite_ddl, err);
 }

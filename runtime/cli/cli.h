@@ -23,7 +23,7 @@
 
 typedef struct mb_cli {
     const mb_bundle *bundle;
-    const char *prog;        /* the bundle's name, for messages */
+    const char *prog;        /* the name it was invoked as, for messages */
     const char *db;          /* -d/--db, else $DATABASE_URL, else default */
     int json;                /* --format json */
     int quiet;               /* -q/--quiet */

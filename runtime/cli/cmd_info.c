@@ -270,8 +270,8 @@ int cmd_verify(mb_cli *cli)
                    cli->bundle->n_revisions, cli->bundle->digest);
         text_report("bundle", &brep);
         if (drep.count == 0)
-            printf("database: ok (%zu applied revision%s match the bundle)"
-                   "\n", v.n, v.n == 1 ? "" : "s");
+            printf("database: ok (%zu applied revision%s the bundle)\n",
+                   v.n, v.n == 1 ? " matches" : "s match");
         text_report("database", &drep);
     }
     if (brep.count + drep.count > 0) {

@@ -26,8 +26,8 @@ typedef struct mb_vtable {
     mb_buf log_q;
     mb_buf guard_q;           /* PostgreSQL: the append-only function */
     mb_buf lock_key;          /* "migbundle:" + version_q */
-    int ready;                /* both tables exist (set once seen, or by
-                               * the caller after creating them commits) */
+    int ready;                /* both tables exist and are committed: set
+                               * by the caller after a commit */
 } mb_vtable;
 
 /** Bind names to a connection; schema and names are borrowed. */
