@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# runtime_concurrency.sh -- 8 runners started together on a fresh SQLite
-# file: all exit 0, every revision applied exactly once; a run that cannot
-# get the lock in --lock-timeout exits 1 saying so.
+# runtime_concurrency.sh -- 8 runners started together on a fresh
+# database: all exit 0, every revision applied exactly once, one runner
+# applies everything; a run that cannot get the lock in --lock-timeout
+# exits 1 saying so (on PostgreSQL, naming who holds it).
 . "$(dirname "$0")/lib.sh"
 
 for i in $(seq 1 20); do
@@ -10,7 +11,7 @@ for i in $(seq 1 20); do
 INSERT INTO t$i VALUES ($i);" "DROP TABLE t$i;"
 done
 make_app "$T/revs" "$T/app"
-db="sqlite:$T/app.db"
+db=$(new_db app)
 pids=()
 for i in $(seq 1 8); do
     "$T/app" -d "$db" up >"$T/out.$i" 2>"$T/err.$i" &
@@ -19,26 +20,46 @@ done
 for i in $(seq 1 8); do
     wait "${pids[$((i - 1))]}" || { cat "$T/err.$i"; fail "runner $i failed"; }
 done
-[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_version")" = 20 ] ||
+[ "$(sql "$db" "SELECT count(*) FROM migbundle_version")" = 20 ] ||
     fail "expected 20 version rows"
-[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_log WHERE direction = 'up'")" = 20 ] ||
+[ "$(sql "$db" "SELECT count(*) FROM migbundle_log WHERE direction = 'up'")" = 20 ] ||
     fail "a revision was applied more than once"
-[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_log WHERE outcome <> 'ok'")" = 0 ] ||
+[ "$(sql "$db" "SELECT count(*) FROM migbundle_log WHERE outcome <> 'ok'")" = 0 ] ||
     fail "a runner logged a failure"
 appliers=$(grep -l "applied 20 revisions" "$T"/err.* | wc -l)
 [ "$appliers" = 1 ] || fail "expected one runner to apply everything, got $appliers"
 
-# lock timeout: hold the run lock with flock(1) and try to migrate
+# lock timeout: another run holds the lock -> exit 1 naming the holder
 run "$T/app" -d "$db" down base
 expect_status 0
-flock "$T/app.db" sleep 5 &
-holder=$!
-sleep 0.5
-run "$T/app" -d "$db" --lock-timeout 1 up
-expect_status 1
-expect_err "could not lock database \"$T/app.db\" within 1.0 s: another migration run holds it"
-expect_err "raise --lock-timeout"
-wait $holder
-[ "$(sqlite3 "$T/app.db" "SELECT count(*) FROM migbundle_version")" = 0 ] ||
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    flock "$T/app.db" sleep 5 &
+    holder=$!
+    sleep 0.5
+    run "$T/app" -d "$db" --lock-timeout 1 up
+    expect_status 1
+    expect_err "could not lock database \"$T/app.db\" within 1.0 s: another migration run holds it"
+    expect_err "raise --lock-timeout"
+    wait $holder
+else
+    # a run whose first revision sleeps holds the advisory lock meanwhile
+    mkdir -p "$T/slow"
+    printf -- '-- slow\n--\n-- Revision ID: s1\n-- Revises:\n\n-- migrate:up\nSELECT pg_sleep(4);\n' \
+        >"$T/slow/s1.sql"
+    make_app "$T/slow" "$T/app.slow"
+    slow=$(new_db slow)
+    "$T/app.slow" -d "$slow" up 2>"$T/slow.err" &
+    holder=$!
+    sleep 1
+    run "$T/app.slow" -d "$slow" --lock-timeout 1 up
+    expect_status 1
+    expect_err "could not acquire the migration lock within 1.0 s: another migration run holds it"
+    expect_err "held by pid "
+    expect_err "application_name \"app.slow\""
+    expect_err "raise --lock-timeout"
+    wait $holder || { cat "$T/slow.err"; fail "the slow run failed"; }
+    db=$slow
+fi
+[ "$(sql "$db" "SELECT count(*) FROM migbundle_version")" = "$([ "$MB_TEST_BACKEND" = sqlite ] && echo 0 || echo 1)" ] ||
     fail "a timed-out run changed the version table"
 echo "ok"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # runtime_targets.sh -- every target error exits 2, names the problem and
-# leaves the database byte-identical (compared with .dump and cmp).
+# leaves the database unchanged (a dump compared before and after; on
+# SQLite the file is also compared byte for byte).
 . "$(dirname "$0")/lib.sh"
 
 revision abc1 "" "one" "CREATE TABLE t1 (id INTEGER);" "DROP TABLE t1;"
@@ -8,11 +9,11 @@ revision abd2 abc1 "two, irreversible" "CREATE TABLE t2 (id INTEGER);"
 revision abe3 abd2 "three" "CREATE TABLE t3 (id INTEGER);" "DROP TABLE t3;"
 revision br4 abc1 "a branch" "CREATE TABLE t4 (id INTEGER);" "DROP TABLE t4;"
 make_app "$T/revs" "$T/app"
-db="sqlite:$T/app.db"
+db=$(new_db app)
 run "$T/app" -d "$db" up abe3
 expect_status 0
-cp "$T/app.db" "$T/before.db"
-before=$(dump "$T/app.db")
+[ "$MB_TEST_BACKEND" = sqlite ] && cp "$T/app.db" "$T/before.db"
+before=$(dump "$db")
 
 # refused: exit 2, a message, nothing written
 refused() { # refused EXPECTED-TEXT ARGS...
@@ -21,8 +22,10 @@ refused() { # refused EXPECTED-TEXT ARGS...
     run "$T/app" -d "$db" "$@"
     expect_status 2
     expect_err "$text"
-    [ "$before" = "$(dump "$T/app.db")" ] || fail "$* changed the database"
-    cmp -s "$T/app.db" "$T/before.db" || fail "$* changed the database file"
+    [ "$before" = "$(dump "$db")" ] || fail "$* changed the database"
+    if [ "$MB_TEST_BACKEND" = sqlite ]; then
+        cmp -s "$T/app.db" "$T/before.db" || fail "$* changed the database file"
+    fi
 }
 refused 'unknown revision "zzz"' up zzz
 refused 'revision prefix "ab" is ambiguous' up ab
