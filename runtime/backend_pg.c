@@ -104,8 +104,9 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
                 mb_error_hint(err, "the server did not accept connections "
                               "within --wait %.0f s", wait);
             else if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT)
-                mb_error_hint(err, "is the server running? --wait SECONDS "
-                              "retries while it starts");
+                mb_error_hint(err, "if the server is still starting, "
+                              "--wait SECONDS retries until it accepts "
+                              "connections");
             return NULL;
         }
         if (!said && !c->o.quiet) {

@@ -202,9 +202,12 @@ int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
         (rc = mb_vtable_init(&s->vt, s->be, s->conn, cli->schema,
                              cli->version_table, cli->log_table, err)) < 0) {
         if (rc == MB_EUSAGE || rc == MB_EDB) {
-            char shown[512];
+            char shown[512], prior[sizeof err->detail];
+
             mb_url_redact(shown, sizeof shown, cli->db);
-            mb_error_detail(err, "database URL: %s", shown);
+            memcpy(prior, err->detail, sizeof prior);
+            mb_error_detail(err, "%s%sdatabase URL: %s", prior,
+                            prior[0] ? "\n" : "", shown);
         }
         cli_close(s);
         return rc;
