@@ -4,6 +4,10 @@
 # Installs only what is missing (checked with dpkg-query), runs apt-get update
 # only when something is missing, and prints nothing when all is present.
 # Uses sudo when not run as root.
+#
+# postgresql-15 is for the tests' throwaway server (tests/integration/
+# pg_server.sh starts its own on a free port); Debian's default cluster that
+# the package may start on 5432 is neither needed nor touched.
 set -euo pipefail
 
 packages=(
@@ -11,6 +15,7 @@ packages=(
     libsqlite3-dev zlib1g-dev libxxhash-dev libpq-dev
     xxhash sqlite3
     clang valgrind time file
+    postgresql-15 openssl
 )
 
 missing=()

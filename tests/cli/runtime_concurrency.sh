@@ -50,14 +50,24 @@ else
     slow=$(new_db slow)
     "$T/app.slow" -d "$slow" up 2>"$T/slow.err" &
     holder=$!
-    sleep 1
+    # wait (bounded) until it holds an advisory lock in that database; the
+    # session that holds it is the one the report must name
+    lockpid=
+    for _ in $(seq 1 50); do
+        lockpid=$(sql "$slow" "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        [ -z "$lockpid" ] || break
+        sleep 0.1
+    done
+    [ -n "$lockpid" ] || { cat "$T/slow.err"; fail "the slow run never took the lock"; }
     run "$T/app.slow" -d "$slow" --lock-timeout 1 up
     expect_status 1
     expect_err "could not acquire the migration lock within 1.0 s: another migration run holds it"
-    expect_err "held by pid "
+    expect_err "held by pid $lockpid ("
     expect_err "application_name \"app.slow\""
     expect_err "raise --lock-timeout"
     wait $holder || { cat "$T/slow.err"; fail "the slow run failed"; }
+    [ "$(sql "$slow" "SELECT revision || ':' || direction || ':' || outcome FROM migbundle_log")" = "s1:up:ok" ] ||
+        fail "the timed-out run wrote to the log"
     db=$slow
 fi
 [ "$(sql "$db" "SELECT count(*) FROM migbundle_version")" = "$([ "$MB_TEST_BACKEND" = sqlite ] && echo 0 || echo 1)" ] ||

@@ -29,12 +29,23 @@ expect_err "statement: INSERT INTO t2 ..."
     fail "the version table should hold r1 only"
 ! sql "$db" "SELECT 1 FROM t2" >/dev/null 2>&1 || fail "revision 2 was not rolled back whole"
 ! sql "$db" "SELECT 1 FROM t3" >/dev/null 2>&1 || fail "revision 3 ran"
+if pg; then
+    [ "$(sql "$db" "SELECT count(*) FROM pg_catalog.pg_class WHERE relname IN ('t2', 't3')")" = 0 ] ||
+        fail "revision 2 was not rolled back whole"
+else
+    [ "$(sql "$db" "SELECT count(*) FROM sqlite_master WHERE name IN ('t2', 't3')")" = 0 ] ||
+        fail "revision 2 was not rolled back whole"
+fi
 [ "$(sql "$db" "SELECT outcome FROM migbundle_log WHERE revision = 'r2'")" = failed ] ||
     fail "no failed log row for r2"
 sql "$db" "SELECT error FROM migbundle_log WHERE revision = 'r2'" | grep -qF "r2_x.sql:10" ||
     fail "the log row does not name the file and line"
 run "$T/app" -d "$db" current
 [ "$(cat "$OUT")" = "r1" ] || fail "current after the failure: $(cat "$OUT")"
+
+# another database can still be taken up to the revision before the failure
+run "$T/app" -d "$(new_db other)" up r1
+expect_status 0
 
 # a failing first revision on a new database still leaves an auditable log
 mkdir -p "$T/first"

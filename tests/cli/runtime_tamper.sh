@@ -17,6 +17,7 @@ sed -i 's/t2 (id INTEGER)/t2 (id INTEGER, extra TEXT)/' "$T/revs/b2_x.sql"
 revision c3 b2 "three" "CREATE TABLE t3 (id INTEGER);" "DROP TABLE t3;"
 make_app "$T/revs" "$T/app2"
 before=$(dump "$db")
+[ "$MB_TEST_BACKEND" != sqlite ] || cp "$T/app.db" "$T/before.db"
 for cmd in up down "down base"; do
     # shellcheck disable=SC2086
     run "$T/app2" -d "$db" $cmd
@@ -24,6 +25,9 @@ for cmd in up down "down base"; do
     expect_err "the database does not match this bundle: 1 difference; nothing was changed"
     expect_err "detail: revision b2 (b2_x.sql): recorded checksum"
     [ "$before" = "$(dump "$db")" ] || fail "$cmd changed the database"
+    if [ "$MB_TEST_BACKEND" = sqlite ]; then
+        cmp -s "$T/app.db" "$T/before.db" || fail "$cmd changed the database file"
+    fi
 done
 run "$T/app2" -d "$db" verify
 expect_status 3
@@ -36,19 +40,25 @@ expect_out '"ok": false'
 # a version row this bundle does not know
 sql "$db" "INSERT INTO migbundle_version VALUES ('ghost', '00000000000000000000000000000000', '2026-01-01T00:00:00.000000Z', 'feedfacefeedfacefeedfacefeedface')"
 before=$(dump "$db")
+[ "$MB_TEST_BACKEND" != sqlite ] || cp "$T/app.db" "$T/before.db"
 run "$T/app" -d "$db" up
 expect_status 3
 expect_err "revision ghost is recorded as applied (at 2026-01-01T00:00:00.000000Z, by bundle feedfacefeedfacefeedfacefeedface) but this bundle does not contain it"
 [ "$before" = "$(dump "$db")" ] || fail "up changed the database"
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    cmp -s "$T/app.db" "$T/before.db" || fail "up changed the database file"
+fi
 run "$T/app" -d "$db" verify
 expect_status 3
 sql "$db" "DELETE FROM migbundle_version WHERE revision = 'ghost'"
 
 # an applied revision whose parent row is gone
 sql "$db" "DELETE FROM migbundle_version WHERE revision = 'a1'"
+before=$(dump "$db")
 run "$T/app" -d "$db" up
 expect_status 3
 expect_err "revision b2 is recorded as applied but its parent a1 is not"
+[ "$before" = "$(dump "$db")" ] || fail "up changed the database"
 
 # a payload corrupted inside the executable: flip bytes of the compressed
 # b2 payload (found by its zlib header after the a1 one) -> exit 3

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # runtime_usage.sh -- app-migrate's usage errors exit 2 with a hint and
-# touch nothing; --help and --version exit 0.
+# touch nothing (on either backend); --help and --version exit 0.
 . "$(dirname "$0")/lib.sh"
 
 app=$APP_MIGRATE
-db="sqlite:$T/u.db"
+db=$(new_db u)
+empty=$(dump "$db")
 usage_error() { # usage_error TEXT ARGS...
     local text=$1
     shift
@@ -12,7 +13,10 @@ usage_error() { # usage_error TEXT ARGS...
     expect_status 2
     expect_err "$text"
     expect_err "Try \"app-migrate --help\" for more information."
-    [ ! -e "$T/u.db" ] || fail "$* created the database"
+    if [ "$MB_TEST_BACKEND" = sqlite ]; then
+        [ ! -e "$T/u.db" ] || fail "$* created the database"
+    fi
+    [ "$empty" = "$(dump "$db")" ] || fail "$* wrote to the database"
 }
 usage_error 'no command given'
 usage_error 'unknown command "upp"' -d "$db" upp
@@ -39,9 +43,16 @@ expect_err "pass -d URL or set DATABASE_URL"
 run "$app" -d "sqlite:" up
 expect_status 2
 expect_err "has no file name"
-run "$app" -d "sqlite:$T/no/such/dir/x.db" up
-expect_status 1
-expect_err "could not open database"
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    run "$app" -d "sqlite:$T/no/such/dir/x.db" up
+    expect_status 1
+    expect_err "could not open database"
+else
+    run "$app" -d "$MB_PG_URL_BASE/t_$$_no_such_db" up
+    expect_status 1
+    expect_err "could not connect to the database"
+    expect_err "database \"t_$$_no_such_db\" does not exist"
+fi
 
 run "$app" --help
 expect_status 0
@@ -57,11 +68,12 @@ run "$app" --version
 expect_status 0
 expect_out "migbundle 0.1.0"
 # options after the command, and -N after options
-run "$app" up -d "sqlite:$T/v.db" --quiet
+v=$(new_db v)
+run "$app" up -d "$v" --quiet
 expect_status 0
 [ ! -s "$ERR" ] || fail "--quiet still printed progress"
-run "$app" down -d "sqlite:$T/v.db" -q -2
+run "$app" down -d "$v" -q -2
 expect_status 0
-run "$app" -d "sqlite:$T/v.db" -- down -1
+run "$app" -d "$v" -- down -1
 expect_status 0
 echo "ok"

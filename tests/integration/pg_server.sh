@@ -30,10 +30,17 @@
 #   MB_PG_TCP_URL_BASE  the same over TCP, no password in it (use PGPASSWORD
 #                   or add one): postgresql://mbtest@127.0.0.1:PORT
 #
-# Starting a STATE_DIR that is already running stops it first. When STATE_DIR
-# is not reachable by the server account, or too long for a socket path, the
-# server's files go to a private directory under ${TMPDIR:-/tmp} instead
-# (named in STATE_DIR/serverdir) and are removed by `stop` as well.
+# MB_PG_WANT_PORT=N asks for port N instead of a random free one (for a
+# client that must know the port before the server starts); start fails if
+# N is taken.
+#
+# Starting a STATE_DIR that is already running stops it first. As root, the
+# directories above STATE_DIR that the server account cannot enter but that
+# root owns (e.g. a mktemp -d directory) get search permission for it (an
+# ACL with setfacl when available, else o+x). When STATE_DIR stays out of
+# its reach, or is too long for a socket path, the server's files go to a
+# private directory under ${TMPDIR:-/tmp} instead (named in
+# STATE_DIR/serverdir, removed by `stop` too): read MB_PG_SOCKET from env.
 set -euo pipefail
 
 PG_BIN=${MB_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -86,6 +93,26 @@ stop_server() {
     rm -rf -- "$state"
 }
 
+# reachable DIR: as root, give the server account search permission on
+# the root-owned directories on the way to DIR; succeed if it can enter DIR
+reachable() {
+    local dir=$1 path='' part
+    [ -n "$server_user" ] || return 0
+    local -a parts
+    IFS=/ read -ra parts <<<"${dir#/}"
+    for part in "${parts[@]}"; do
+        path=$path/$part
+        as_server test -x "$path" && continue
+        [ "$(stat -c %u "$path")" = "$(id -u)" ] || return 1
+        if command -v setfacl >/dev/null 2>&1; then
+            setfacl -m "u:$server_user:x" "$path" 2>/dev/null || chmod o+x "$path"
+        else
+            chmod o+x "$path"
+        fi
+    done
+    as_server test -x "$dir"
+}
+
 # port_free PORT: nothing listens on it (TCP, any address) and no socket
 port_free() {
     local p=$1
@@ -94,8 +121,8 @@ port_free() {
 }
 
 pick_port() {
-    local p=$((20000 + RANDOM % 30000)) i
-    for i in $(seq 1 200); do
+    local p=$((20000 + RANDOM % 30000))
+    for _ in $(seq 1 200); do
         if port_free "$p"; then echo "$p"; return 0; fi
         p=$((p + 1 + RANDOM % 97))
         [ "$p" -lt 50000 ] || p=$((20000 + RANDOM % 1000))
@@ -134,12 +161,14 @@ start_server() {
     command -v openssl >/dev/null || die "openssl not found (scripts/deps.sh)"
     mkdir -p "$state"
     : >"$marker"
+    # a start that fails part-way leaves nothing behind (its log is printed)
+    trap 'stop_server >/dev/null 2>&1 || true' EXIT
 
     # where the server's files go: STATE_DIR itself when the server account
     # can reach it and the socket path fits in sun_path (107 bytes)
     local sd=$state
-    if [ ${#state} -gt 80 ] ||
-       { [ -n "$server_user" ] && ! as_server test -x "$(dirname "$state")"; }; then
+    if [ -n "$server_user" ]; then chmod 0755 "$state"; fi
+    if [ ${#state} -gt 80 ] || ! reachable "$state"; then
         sd=$(mktemp -d "${TMPDIR:-/tmp}/mbpg.XXXXXX")
         echo "$sd" >"$state/serverdir"
     fi
@@ -179,9 +208,14 @@ EOF
 
     # the port is picked free, but another process may take it before the
     # server binds: then try another one (bounded)
-    local port attempt log=$state/server.log
+    local port attempt log=$sd/server.log
     for attempt in 1 2 3 4 5; do
-        port=$(pick_port)
+        if [ -n "${MB_PG_WANT_PORT:-}" ]; then
+            port=$MB_PG_WANT_PORT
+            port_free "$port" || die "port $port (MB_PG_WANT_PORT) is in use"
+        else
+            port=$(pick_port)
+        fi
         echo "port = $port" >"$sd/data/pg_server_port.conf"
         [ -z "$server_user" ] || chown "$server_user": "$sd/data/pg_server_port.conf"
         : >"$log"
@@ -191,7 +225,7 @@ EOF
             break
         fi
         if grep -q "could not bind\|Address already in use\|could not create any TCP/IP sockets" "$log" &&
-           [ "$attempt" -lt 5 ]; then
+           [ "$attempt" -lt 5 ] && [ -z "${MB_PG_WANT_PORT:-}" ]; then
             as_server "$PG_BIN/pg_ctl" -D "$sd/data" -m immediate stop >/dev/null 2>&1 || true
             continue
         fi
@@ -201,7 +235,9 @@ EOF
     done
 
     local sock_enc=${sd//\//%2F}
-    # env: written last, so its presence means the server is up
+    # env: written last, so its presence means the server is up; it holds
+    # the password, so only its owner reads it
+    (umask 077 && : >"$state/env.tmp")
     cat >"$state/env.tmp" <<EOF
 MB_PG_BIN='$PG_BIN'
 MB_PG_SOCKET='$sd/sock'
@@ -214,6 +250,7 @@ MB_PG_URL_BASE='postgresql://mbtest@${sock_enc}%2Fsock:$port'
 MB_PG_TCP_URL_BASE='postgresql://mbtest@127.0.0.1:$port'
 EOF
     mv "$state/env.tmp" "$state/env"
+    trap - EXIT
     echo "$me: PostgreSQL 15 running on $sd/sock and 127.0.0.1:$port (env: $state/env)"
 }
 
