@@ -22,7 +22,7 @@ bench_cleanup() { "$root/tests/integration/pg_server.sh" stop "$tmp/pg" >/dev/nu
 . "$tmp/pg/env"
 export PGHOST=$MB_PG_SOCKET PGPORT=$MB_PG_PORT PGUSER=$MB_PG_USER
 url() { echo "postgresql:///$1?host=$MB_PG_SOCKET&port=$MB_PG_PORT&user=$MB_PG_USER"; }
-fresh() { dropdb --if-exists "$1" && createdb "$1"; }
+fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 
 say "generating, bundling and compiling $N revisions"
 bench_revisions "$tmp/migrations" "$N"
@@ -50,7 +50,11 @@ mean_fresh() {
     shift
     for ((i = 0; i < FRESH_RUNS; i++)); do
         fresh "$name"
-        local cmd=("${@//@DB@/$(url "$name")}")
+        local cmd=() arg
+        for arg in "$@"; do # (not ${@//...}: bash 5.2 expands & there)
+            [ "$arg" = @DB@ ] && arg=$(url "$name")
+            cmd+=("$arg")
+        done
         t0=$(date +%s%N)
         "${cmd[@]}" >/dev/null 2>&1 || die "failed: ${cmd[*]}"
         t1=$(date +%s%N)

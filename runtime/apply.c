@@ -209,8 +209,9 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                              sec->line + 1, sec->transaction};
     if (sec != NULL && !sec->transaction)
         return run_autocommit(ctx, rev, direction, &script, started, err);
+    /* --single-transaction: run_plan made the tables after its BEGIN */
     if ((!ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0) ||
-        (rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
+        (!ctx->single && (rc = mb_vtable_ensure(ctx->vt, err)) < 0) ||
         (sec != NULL &&
          (rc = ctx->be->exec_script(ctx->conn, &script, NULL, err)) < 0) ||
         (rc = record(ctx, rev, direction, started, err)) < 0 ||
@@ -255,8 +256,11 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
     size_t i;
     int rc = MB_OK;
 
-    if (ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0)
+    if (ctx->single && ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
+                        (rc = mb_vtable_ensure(ctx->vt, err)) < 0)) {
+        ctx->be->rollback(ctx->conn);
         return rc;
+    }
     for (i = 0; i < plan->n && rc == MB_OK; i++)
         rc = run_step(ctx, plan->steps[i], plan->direction, &text, err);
     if (ctx->single && rc == MB_OK &&
