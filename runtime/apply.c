@@ -187,6 +187,45 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
     return MB_OK;
 }
 
+/*
+ * One round trip for the whole step where the backend allows it: BEGIN,
+ * the section, the version and log rows, COMMIT (in --single-transaction
+ * mode only the section and the rows).
+ */
+static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
+                       mb_script *script, const char *started, mb_error *err)
+{
+    mb_buf epilogue = MB_BUF_INIT;
+    char finished[32];
+    mb_log_entry le;
+    int rc;
+
+    if (!ctx->single &&
+        ((rc = mb_vtable_record_sql(ctx->vt, &epilogue, rev, direction,
+                                    ctx->bundle->digest, err)) < 0 ||
+         (rc = mb_buf_puts(&epilogue, ";\nCOMMIT", err)) < 0)) {
+        mb_buf_free(&epilogue);
+        return rc;
+    }
+    script->prologue = ctx->single ? NULL : "BEGIN";
+    script->n_prologue = ctx->single ? 0 : 1;
+    script->epilogue = epilogue.ptr;
+    rc = ctx->be->exec_script(ctx->conn, script, NULL, err);
+    mb_buf_free(&epilogue);
+    if (rc == MB_OK && ctx->single) {
+        /* the rows of the whole run go in before its COMMIT */
+        mb_now_iso(finished);
+        le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
+                            rev->checksum, ctx->bundle->digest, started,
+                            finished, MB_OUTCOME_OK, NULL};
+        rc = mb_vtable_rows_add(ctx->vt, ctx->pending, rev, direction, &le,
+                                err);
+    }
+    if (rc < 0)
+        log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
+    return rc;
+}
+
 static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                     mb_error *err)
 {
@@ -205,10 +244,13 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                 rev->path, rev->message);
     mb_now_iso(started);
     if (sec != NULL)
-        script = (mb_script){rev, text->ptr + sec->offset, sec->len,
-                             sec->line + 1, sec->transaction};
+        script = (mb_script){rev,  text->ptr + sec->offset, sec->len,
+                             sec->line + 1, sec->transaction, NULL, 0,
+                             NULL};
     if (sec != NULL && !sec->transaction)
         return run_autocommit(ctx, rev, direction, &script, started, err);
+    if (sec != NULL && ctx->be->batch && (ctx->vt->ready || ctx->txn_tables))
+        return run_batched(ctx, rev, direction, &script, started, err);
     /* --single-transaction: run_plan made the tables after its BEGIN */
     if ((!ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0) ||
         (!ctx->single && (rc = mb_vtable_ensure(ctx->vt, err)) < 0) ||
@@ -252,17 +294,26 @@ static int check_single(const mb_ctx *ctx, const mb_plan *plan,
 
 static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
 {
-    mb_buf text = MB_BUF_INIT;
+    mb_buf text = MB_BUF_INIT, sql = MB_BUF_INIT;
+    mb_vtable_rows pending = MB_VTABLE_ROWS_INIT;
     size_t i;
     int rc = MB_OK;
+
+    ctx->pending = &pending;
 
     if (ctx->single && ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
                         (rc = mb_vtable_ensure(ctx->vt, err)) < 0)) {
         ctx->be->rollback(ctx->conn);
         return rc;
     }
+    ctx->txn_tables = ctx->single;
     for (i = 0; i < plan->n && rc == MB_OK; i++)
         rc = run_step(ctx, plan->steps[i], plan->direction, &text, err);
+    if (rc == MB_OK && pending.n > 0 &&
+        ((rc = mb_vtable_rows_sql(ctx->vt, &sql, &pending, plan->direction,
+                                  err)) < 0 ||
+         (rc = ctx->be->query(ctx->conn, sql.ptr, 0, NULL, NULL, err)) < 0))
+        ctx->be->rollback(ctx->conn);
     if (ctx->single && rc == MB_OK &&
         (rc = ctx->be->commit(ctx->conn, err)) < 0) {
         const mb_revision *last = ctx->graph->nodes[plan->steps[0]].rev;
@@ -271,6 +322,7 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
         mb_now_iso(now);
         log_row(ctx, last, plan->direction, now, MB_OUTCOME_FAILED, err);
     }
+    ctx->txn_tables = 0;
     if (ctx->single && rc == MB_OK)
         ctx->vt->ready = 1;
     if (ctx->single && rc < 0) {
@@ -280,6 +332,9 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
         mb_error_detail(err, "%s%s--single-transaction: the whole run was "
                         "rolled back", prior, prior[0] ? "\n" : "");
     }
+    ctx->pending = NULL;
+    mb_vtable_rows_free(&pending);
+    mb_buf_free(&sql);
     mb_buf_free(&text);
     return rc;
 }

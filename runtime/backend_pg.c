@@ -371,6 +371,16 @@ static size_t char_to_byte(const char *text, size_t len, long chars)
     return i;
 }
 
+/* Characters (UTF-8 sequences) in text[0..len). */
+static size_t utf8_chars(const char *text, size_t len)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < len; i++)
+        n += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static unsigned lines_before(const char *text, size_t off)
 {
     unsigned n = 0;
@@ -385,12 +395,13 @@ static unsigned lines_before(const char *text, size_t off)
  * Describe the failure of statement k (of st) in res as
  * FILE:LINE: revision ID failed: MESSAGE, with SQLSTATE, the server's
  * detail and the statement in the detail and the server's hint as hint.
- * What was sent is text[base..base+sent); the server's position counts
- * characters from there.
+ * What was sent is text[base..base+sent), after skip characters of other
+ * statements; the server's position counts characters from the start.
  */
 static int report(const mb_script *s, const char *text, const mb_stmts *st,
-                  size_t k, size_t base, size_t sent, const PGresult *res,
-                  const char *fallback, int partial, mb_error *err)
+                  size_t k, size_t base, size_t sent, long skip,
+                  const PGresult *res, const char *fallback, int partial,
+                  mb_error *err)
 {
     const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -403,8 +414,9 @@ static int report(const mb_script *s, const char *text, const mb_stmts *st,
     int shown = 0;
 
     chomp_copy(msg, sizeof msg, primary ? primary : fallback);
-    if (posf != NULL) {
-        size_t off = base + char_to_byte(text + base, sent, atol(posf) - 1);
+    if (posf != NULL && atol(posf) - 1 - skip >= 0) {
+        size_t off = base + char_to_byte(text + base, sent,
+                                         atol(posf) - 1 - skip);
         size_t i;
 
         for (i = 0; i < st->n; i++) /* the statement holding it */
@@ -443,9 +455,10 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
 {
     mb_stmts st = MB_STMTS_INIT;
     mb_exec_info local = {0, 0};
+    mb_buf full = MB_BUF_INIT;
     char *text = malloc(s->len + 1);
     PGresult *res, *failed = NULL;
-    size_t k;
+    size_t k, done = 0;
     int rc;
 
     if (info == NULL)
@@ -468,7 +481,7 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             text[st.v[k].offset + st.v[k].len] = saved;
             if (PQresultStatus(res) != PGRES_COMMAND_OK &&
                 PQresultStatus(res) != PGRES_TUPLES_OK) {
-                rc = report(s, text, &st, k, st.v[k].offset, st.v[k].len,
+                rc = report(s, text, &st, k, st.v[k].offset, st.v[k].len, 0,
                             res, PQerrorMessage(c->pg), 1, err);
                 PQclear(res);
                 goto done;
@@ -478,9 +491,16 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
         }
         goto done;
     }
-    if (st.n == 0)
+    if (st.n == 0 && s->prologue == NULL && s->epilogue == NULL)
         goto done;
-    if (!PQsendQuery(c->pg, text)) {
+    /* prologue, section and epilogue in one simple-protocol query; the
+     * ";" after the section ends a last statement that has none */
+    if ((rc = mb_buf_printf(&full, err, "%s%s%s\n;\n%s",
+                            s->prologue ? s->prologue : "",
+                            s->prologue ? ";\n" : "", text,
+                            s->epilogue ? s->epilogue : "")) < 0)
+        goto done;
+    if (!PQsendQuery(c->pg, full.ptr)) {
         rc = mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
                          "revision %s failed: %s", s->rev->id,
                          PQerrorMessage(c->pg));
@@ -493,7 +513,7 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
         if (failed == NULL &&
             (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ||
              t == PGRES_EMPTY_QUERY)) {
-            info->done++;
+            done++;
             PQclear(res);
         } else if (failed == NULL) {
             failed = res;
@@ -501,12 +521,40 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             PQclear(res);
         }
     }
-    if (failed != NULL)
-        rc = report(s, text, &st, info->done, 0, s->len, failed,
-                    PQerrorMessage(c->pg), 0, err);
+    info->done = done > s->n_prologue ? done - s->n_prologue : 0;
+    if (failed == NULL)
+        goto done;
+    {
+        /* Which part failed: the error position when there is one (a
+         * syntax error fails the whole query before anything runs), else
+         * the count of results before the error. The server counts
+         * characters of the whole query. */
+        const char *posf = PQresultErrorField(failed,
+                                              PG_DIAG_STATEMENT_POSITION);
+        size_t prefix = s->prologue ? strlen(s->prologue) + 2 : 0;
+        long skip = (long)utf8_chars(full.ptr, prefix);
+        long in_text = posf ? atol(posf) - 1 - skip : -1;
+        int in_section = posf ? in_text >= 0 &&
+                                    (size_t)in_text < utf8_chars(text, s->len)
+                              : done >= s->n_prologue && info->done < st.n;
+
+        if (in_section) {
+            rc = report(s, text, &st, info->done, 0, s->len, skip, failed,
+                        PQerrorMessage(c->pg), 0, err);
+        } else {
+            char msg[512];
+
+            chomp_copy(msg, sizeof msg, PQresultErrorMessage(failed));
+            rc = mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
+                             "could not %s revision %s: %s",
+                             done < s->n_prologue ? "start" : "record",
+                             s->rev->id, msg);
+        }
+    }
 done:
     PQclear(failed);
     mb_stmts_free(&st);
+    mb_buf_free(&full);
     free(text);
     return rc;
 }
@@ -545,9 +593,27 @@ static int pg_quote_ident(mb_conn *c, mb_buf *out, const char *name,
     return rc;
 }
 
+static int pg_quote_literal(mb_conn *c, mb_buf *out, const char *value,
+                            mb_error *err)
+{
+    char *q;
+    int rc;
+
+    if (value == NULL)
+        return mb_buf_puts(out, "NULL", err);
+    q = PQescapeLiteral(c->pg, value, strlen(value));
+    if (q == NULL)
+        return mb_error_set(err, MB_ERROR, "could not quote a value: %s",
+                            PQerrorMessage(c->pg));
+    rc = mb_buf_puts(out, q, err);
+    PQfreemem(q);
+    return rc;
+}
+
 const mb_backend mb_backend_postgres = {
     .scheme = "postgresql",
     .dialect = MB_DIALECT_POSTGRESQL,
+    .batch = 1,
     .connect = pg_connect,
     .close = pg_close,
     .lock = pg_lock,
@@ -559,4 +625,5 @@ const mb_backend mb_backend_postgres = {
     .exec_script = pg_exec_script,
     .table_exists = pg_table_exists,
     .quote_ident = pg_quote_ident,
+    .quote_literal = pg_quote_literal,
 };

@@ -345,15 +345,34 @@ static int script_error(mb_conn *c, const mb_script *s, const char *stmt,
     return MB_EDB;
 }
 
+/* Run the prologue or epilogue of a script (our own SQL, no rows). */
+static int run_extra(mb_conn *c, const mb_script *s, const char *sql,
+                     mb_error *err)
+{
+    char *msg = NULL;
+
+    if (sql == NULL || sqlite3_exec(c->db, sql, NULL, NULL, &msg) ==
+                           SQLITE_OK)
+        return MB_OK;
+    mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
+                "could not record revision %s: %s", s->rev->id,
+                msg ? msg : sqlite3_errmsg(c->db));
+    sqlite3_free(msg);
+    return MB_EDB;
+}
+
 static int sq_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                           mb_error *err)
 {
     const char *p = s->sql, *end = s->sql + s->len;
     mb_exec_info local = {0, 0};
+    int rc;
 
     if (info == NULL)
         info = &local;
     info->done = info->total = 0; /* SQLite splits as it goes: no total */
+    if ((rc = run_extra(c, s, s->prologue, err)) < 0)
+        return rc;
 
     /* Each iteration consumes at least one byte: bounded by len. */
     while ((p = skip_space(p, end)) < end) {
@@ -369,7 +388,7 @@ static int sq_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             while ((src = sqlite3_step(st)) == SQLITE_ROW)
                 ;
             if (src != SQLITE_DONE) {
-                int rc = script_error(c, s, p, end, -1, err);
+                rc = script_error(c, s, p, end, -1, err);
                 sqlite3_finalize(st);
                 return rc;
             }
@@ -380,7 +399,7 @@ static int sq_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             break;
         p = tail;
     }
-    return MB_OK;
+    return run_extra(c, s, s->epilogue, err);
 }
 
 static int sq_table_exists(mb_conn *c, const char *schema, const char *name,
@@ -417,9 +436,24 @@ static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
     return rc;
 }
 
+static int sq_quote_literal(mb_conn *c, mb_buf *out, const char *value,
+                            mb_error *err)
+{
+    char *q = sqlite3_mprintf("%Q", value);
+    int rc;
+
+    (void)c;
+    if (q == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    rc = mb_buf_puts(out, q, err);
+    sqlite3_free(q);
+    return rc;
+}
+
 const mb_backend mb_backend_sqlite = {
     .scheme = "sqlite",
     .dialect = MB_DIALECT_SQLITE,
+    .batch = 0, /* in-process: nothing to save */
     .connect = sq_connect,
     .close = sq_close,
     .lock = sq_lock,
@@ -431,4 +465,5 @@ const mb_backend mb_backend_sqlite = {
     .exec_script = sq_exec_script,
     .table_exists = sq_table_exists,
     .quote_ident = sq_quote_ident,
+    .quote_literal = sq_quote_literal,
 };

@@ -334,6 +334,113 @@ int mb_vtable_record(mb_vtable *vt, const mb_revision *rev, int direction,
     return rc;
 }
 
+int mb_vtable_record_sql(mb_vtable *vt, mb_buf *out, const mb_revision *rev,
+                         int direction, const char *bundle_digest,
+                         mb_error *err)
+{
+    mb_buf id = MB_BUF_INIT, sum = MB_BUF_INIT, dig = MB_BUF_INIT;
+    int rc;
+
+    if ((rc = vt->be->quote_literal(vt->conn, &id, rev->id, err)) < 0 ||
+        (rc = vt->be->quote_literal(vt->conn, &sum, rev->checksum, err)) <
+            0 ||
+        (rc = vt->be->quote_literal(vt->conn, &dig, bundle_digest, err)) < 0)
+        goto done;
+    if (direction == MB_UP)
+        rc = mb_buf_printf(out, err, "WITH v AS (INSERT INTO %s (revision, "
+                           "checksum, applied_at, bundle_digest) VALUES (%s, "
+                           "%s, clock_timestamp(), %s) RETURNING 1) ",
+                           vt->version_q.ptr, id.ptr, sum.ptr, dig.ptr);
+    else
+        rc = mb_buf_printf(out, err, "WITH v AS (DELETE FROM %s WHERE "
+                           "revision = %s RETURNING 1) ", vt->version_q.ptr,
+                           id.ptr);
+    if (rc == MB_OK)
+        rc = mb_buf_printf(out, err, "INSERT INTO %s (revision, direction, "
+                           "checksum, bundle_digest, started_at, "
+                           "finished_at, outcome) VALUES (%s, '%s', %s, %s, "
+                           "statement_timestamp(), clock_timestamp(), 'ok')",
+                           vt->log_q.ptr, id.ptr,
+                           direction == MB_UP ? "up" : "down", sum.ptr,
+                           dig.ptr);
+done:
+    mb_buf_free(&id);
+    mb_buf_free(&sum);
+    mb_buf_free(&dig);
+    return rc;
+}
+
+/* Append ", " (unless first) and the quoted values to out. */
+static int add_tuple(mb_vtable *vt, mb_buf *out, int paren,
+                     const char *const *values, size_t n, mb_error *err)
+{
+    size_t i;
+    int rc = MB_OK;
+
+    if (out->len > 0)
+        rc = mb_buf_puts(out, ", ", err);
+    if (rc == MB_OK && paren)
+        rc = mb_buf_puts(out, "(", err);
+    for (i = 0; i < n && rc == MB_OK; i++) {
+        if (i > 0)
+            rc = mb_buf_puts(out, ", ", err);
+        if (rc == MB_OK)
+            rc = vt->be->quote_literal(vt->conn, out, values[i], err);
+    }
+    if (rc == MB_OK && paren)
+        rc = mb_buf_puts(out, ")", err);
+    return rc;
+}
+
+int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
+                       const mb_revision *rev, int direction,
+                       const mb_log_entry *e, mb_error *err)
+{
+    const char *v[4] = {rev->id, rev->checksum, e->finished_at,
+                        e->bundle_digest};
+    const char *l[8] = {e->revision, e->direction, e->checksum,
+                        e->bundle_digest, e->started_at, e->finished_at,
+                        e->outcome, e->error};
+    int rc;
+
+    if ((rc = add_tuple(vt, &rows->version, direction == MB_UP, v,
+                        direction == MB_UP ? 4 : 1, err)) < 0 ||
+        (rc = add_tuple(vt, &rows->log, 1, l, 8, err)) < 0)
+        return rc;
+    rows->n++;
+    return MB_OK;
+}
+
+int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
+                       const mb_vtable_rows *rows, int direction,
+                       mb_error *err)
+{
+    int rc;
+
+    if (direction == MB_UP)
+        rc = mb_buf_printf(out, err, "WITH v AS (INSERT INTO %s (revision, "
+                           "checksum, applied_at, bundle_digest) VALUES %s "
+                           "RETURNING 1) ", vt->version_q.ptr,
+                           rows->version.ptr);
+    else
+        rc = mb_buf_printf(out, err, "WITH v AS (DELETE FROM %s WHERE "
+                           "revision IN (%s) RETURNING 1) ",
+                           vt->version_q.ptr, rows->version.ptr);
+    if (rc == MB_OK)
+        rc = mb_buf_printf(out, err, "INSERT INTO %s (revision, direction, "
+                           "checksum, bundle_digest, started_at, "
+                           "finished_at, outcome, error) VALUES %s",
+                           vt->log_q.ptr, rows->log.ptr);
+    return rc;
+}
+
+void mb_vtable_rows_free(mb_vtable_rows *rows)
+{
+    mb_buf_free(&rows->version);
+    mb_buf_free(&rows->log);
+    rows->n = 0;
+}
+
 int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
 {
     mb_buf sql = MB_BUF_INIT;

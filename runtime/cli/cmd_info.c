@@ -55,7 +55,7 @@ int cmd_current(mb_cli *cli)
         goto done;
     }
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1, 0};
+                   1, 0, 0, NULL};
     if ((rc = mb_read_state(&ctx, &v, applied, &rep, &err)) < 0 ||
         (rc = mb_applied_heads(&heads, &nheads, &cli->graph, applied,
                                &err)) < 0)
@@ -246,7 +246,7 @@ int cmd_verify(mb_cli *cli)
         goto done;
     }
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1, 0};
+                   1, 0, 0, NULL};
     if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0 ||
         (rc = mb_unresolved(&ctx, &drep, &err)) < 0)
         goto done;

@@ -24,7 +24,7 @@ static int migrate(mb_cli *cli, int direction, const char *dflt)
         goto done;
     opened = 1;
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   cli->quiet, cli->single};
+                   cli->quiet, cli->single, 0, NULL};
     rc = mb_migrate(&ctx, direction, target, &rep, &err);
 done:
     if (opened)
@@ -66,7 +66,7 @@ int cmd_resolve(mb_cli *cli)
         goto done;
     opened = 1;
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   cli->quiet, 0};
+                   cli->quiet, 0, 0, NULL};
     rc = mb_resolve(&ctx, cli->args[0], cli->resolution, &err);
 done:
     if (opened)

@@ -20,6 +20,9 @@ typedef struct mb_ctx {
     const char *prog; /* prefix of log lines on stderr */
     int quiet;        /* 1: no progress lines */
     int single;       /* 1: the whole run in one transaction */
+    int txn_tables;   /* internal: the open --single-transaction made sure
+                       * the tables exist */
+    mb_vtable_rows *pending; /* internal: rows to record before COMMIT */
 } mb_ctx;
 
 /**

@@ -42,6 +42,15 @@ typedef struct mb_script {
     size_t len;
     unsigned first_line; /* file line of sql[0] */
     int transaction;     /* 0: statement by statement, autocommit */
+    /*
+     * Transactional sections only: statements to run just before and just
+     * after the section, in the same round trip where the backend can
+     * (e.g. "BEGIN" and the version/log rows plus "COMMIT"). NULL: none.
+     * n_prologue is the number of statements in prologue.
+     */
+    const char *prologue;
+    unsigned n_prologue;
+    const char *epilogue;
 } mb_script;
 
 /* What a failed exec_script leaves besides the error. */
@@ -53,6 +62,8 @@ typedef struct mb_exec_info {
 typedef struct mb_backend {
     const char *scheme; /* "sqlite" */
     int dialect;        /* enum mb_dialect */
+    int batch;          /* 1: a script's prologue and epilogue travel in
+                         * its round trip (worth doing for each step) */
     /** Open url (the whole URL, scheme included). */
     int (*connect)(mb_conn **out, const char *url, const mb_connect_opts *o,
                    mb_error *err);
@@ -88,6 +99,9 @@ typedef struct mb_backend {
     /** Append name quoted as an identifier. */
     int (*quote_ident)(mb_conn *c, mb_buf *out, const char *name,
                        mb_error *err);
+    /** Append value quoted as a string literal (NULL: SQL NULL). */
+    int (*quote_literal)(mb_conn *c, mb_buf *out, const char *value,
+                         mb_error *err);
 } mb_backend;
 
 extern const mb_backend mb_backend_sqlite;

@@ -82,6 +82,37 @@ int mb_vtable_record(mb_vtable *vt, const mb_revision *rev, int direction,
                      const mb_log_entry *e, mb_error *err);
 
 /**
+ * The SQL of mb_vtable_record() for an `ok` step, as text to send with
+ * the section (PostgreSQL only: values quoted by libpq; applied_at and
+ * finished_at are the server's clock_timestamp(), started_at its
+ * statement_timestamp(), i.e. when the round trip began).
+ */
+int mb_vtable_record_sql(mb_vtable *vt, mb_buf *out, const mb_revision *rev,
+                         int direction, const char *bundle_digest,
+                         mb_error *err);
+
+/**
+ * Rows recorded at the end of a --single-transaction run in one statement
+ * (PostgreSQL): mb_vtable_rows_add() appends a step's quoted values,
+ * mb_vtable_rows_sql() writes the statement for all of them.
+ */
+typedef struct mb_vtable_rows {
+    mb_buf version; /* "(...), (...)" or, down, "'id', 'id'" */
+    mb_buf log;     /* "(...), (...)" */
+    size_t n;
+} mb_vtable_rows;
+
+#define MB_VTABLE_ROWS_INIT {MB_BUF_INIT, MB_BUF_INIT, 0}
+
+int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
+                       const mb_revision *rev, int direction,
+                       const mb_log_entry *e, mb_error *err);
+int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
+                       const mb_vtable_rows *rows, int direction,
+                       mb_error *err);
+void mb_vtable_rows_free(mb_vtable_rows *rows);
+
+/**
  * Revisions whose latest log row is `started` or `incomplete`: rows of
  * revision, direction, outcome, started_at, error (none when the log
  * table does not exist).
