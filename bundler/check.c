@@ -1,8 +1,8 @@
 /*
  * check.c -- load a migrations directory and check it.
  *
- * Loading is scan (scan.c), read, parse (revfile.c), split the
- * transaction:false sections (sqlsplit.c) and link (graph.c).
+ * Loading is scan (scan.c), read, parse (revfile.c), split the sections
+ * that run on PostgreSQL (sqlsplit.c) and link (graph.c).
  * The parser is given the path as the user sees it (DIR/PATH) for its
  * messages; the graph only knows the relative path stored in each
  * revision, so its errors are rewritten to the same form here.
@@ -35,11 +35,12 @@ static void relocate_error(mb_error *err, const mb_project *p)
 }
 
 /*
- * A transaction:false section runs statement by statement on PostgreSQL,
- * split by the runtime's splitter: split it now, so that an unterminated
- * quote or comment is a build error at its FILE:LINE rather than a failure
- * half-way through a deployment. SQLite-only sections are split by SQLite
- * itself and skipped here.
+ * On PostgreSQL the runtime splits every section with its splitter (to run
+ * a transaction:false section statement by statement, and to name the
+ * failing statement of the others): split them now, so that an
+ * unterminated quote, comment or parenthesis is a build error at its
+ * FILE:LINE rather than a failure during a deployment. SQLite-only
+ * sections are split by SQLite itself and skipped here.
  */
 static int check_splits(const mb_revision *rev, const char *shown,
                         mb_error *err)
@@ -51,7 +52,7 @@ static int check_splits(const mb_revision *rev, const char *shown,
         const mb_section *sec = &rev->sections[i];
         mb_stmts st = MB_STMTS_INIT;
 
-        if (sec->transaction || sec->dialect == MB_DIALECT_SQLITE)
+        if (sec->dialect == MB_DIALECT_SQLITE)
             continue;
         rc = mb_sql_split(&st, (const char *)rev->data + sec->offset,
                           sec->len, shown, sec->line + 1, err);

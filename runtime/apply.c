@@ -171,10 +171,14 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
         return mb_error_set(err, rc, "could not log the start of revision "
                             "%s; nothing was run", rev->id);
     if ((rc = ctx->be->exec_script(ctx->conn, script, &info, err)) < 0) {
+        char server[sizeof err->hint];
+
         log_row(ctx, rev, direction, started, MB_OUTCOME_INCOMPLETE, err);
-        mb_error_hint(err, "the section ran outside a transaction: check "
-                      "what it changed, finish or undo it by hand, then run "
-                      "\"%s resolve %s --applied\" or \"--rolled-back\"",
+        memcpy(server, err->hint, sizeof server);
+        mb_error_hint(err, "%s%sthe section ran outside a transaction: "
+                      "check what it changed, finish or undo it by hand, "
+                      "then run \"%s resolve %s --applied\" or "
+                      "\"--rolled-back\"", server, server[0] ? "\n" : "",
                       ctx->prog, rev->id);
         return rc;
     }
@@ -356,8 +360,22 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                            ctx->be->dialect, err)) < 0 ||
         (rc = check_single(ctx, &plan, err)) < 0)
         goto done;
-    if (plan.n == 0)
-        goto nothing;
+    if (plan.n == 0) {
+        /* nothing to run, but an unfinished transaction:false section
+         * means the schema is not what the version table says: look,
+         * and if one shows, ask again under the lock (its run may still
+         * be going) */
+        mb_report pending = MB_REPORT_INIT;
+
+        rc = mb_unresolved(ctx, &pending, err);
+        if (rc == MB_OK && pending.count == 0) {
+            mb_report_free(&pending);
+            goto nothing;
+        }
+        mb_report_free(&pending);
+        if (rc < 0)
+            goto done;
+    }
     if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr, err)) < 0)
         goto done;
     locked = 1;

@@ -35,17 +35,22 @@ struct mb_conn {
     int lock_key;       /* second advisory key while locked */
 };
 
-static void notice(void *arg, const char *message)
+static void notice(void *arg, const PGresult *res)
 {
     const mb_conn *c = arg;
-    size_t n = strlen(message);
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    char lower[16];
+    size_t i;
 
-    if (c->o.quiet)
+    if (c->o.quiet || msg == NULL)
         return;
-    while (n > 0 && message[n - 1] == '\n')
-        n--;
-    fprintf(stderr, "%s: notice: %.*s\n", c->o.prog ? c->o.prog : "migbundle",
-            (int)n, message);
+    for (i = 0; sev != NULL && sev[i] != '\0' && i + 1 < sizeof lower; i++)
+        lower[i] = (char)(sev[i] >= 'A' && sev[i] <= 'Z' ? sev[i] + 32
+                                                         : sev[i]);
+    lower[i] = '\0';
+    fprintf(stderr, "%s: %s: %s\n", c->o.prog ? c->o.prog : "migbundle",
+            i > 0 ? lower : "notice", msg);
 }
 
 /* libpq's message without its trailing newline, into err's detail-free
@@ -96,11 +101,14 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
         chomp_copy(msg, sizeof msg, pg ? PQerrorMessage(pg) : "out of memory");
         PQfinish(pg);
         ping = PQpingParams(keys, vals, 1);
-        if (wait <= 0 || now_s() + (double)pause / 1000 > deadline ||
+        if (wait <= 0 || now_s() >= deadline ||
             (ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT)) {
+            int retryable = ping == PQPING_NO_RESPONSE ||
+                            ping == PQPING_REJECT;
+
             mb_error_set(err, MB_EDB, "could not connect to the database");
             mb_error_detail(err, "%s", msg);
-            if (wait > 0)
+            if (wait > 0 && retryable)
                 mb_error_hint(err, "the server did not accept connections "
                               "within --wait %.0f s", wait);
             else if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT)
@@ -114,7 +122,10 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
                     "connections (up to %.0f s)\n", c->o.prog, wait);
             said = 1;
         }
-        sleep_ms(pause);
+        { /* sleep, but try once more at the deadline */
+            double left = (deadline - now_s()) * 1000;
+            sleep_ms(left < (double)pause ? (long)left + 1 : pause);
+        }
         if (pause < 2000)
             pause = pause * 2 > 2000 ? 2000 : pause * 2;
     }
@@ -161,7 +172,7 @@ static int pg_connect(mb_conn **out, const char *url,
         pg_close(c);
         return MB_EDB;
     }
-    PQsetNoticeProcessor(c->pg, notice, c);
+    PQsetNoticeReceiver(c->pg, notice, c);
     /* the splitter reads plain strings the way this setting says */
     if (simple(c->pg, "SET standard_conforming_strings = on",
                "could not set standard_conforming_strings", err) < 0) {
@@ -291,6 +302,10 @@ static int pg_lock(mb_conn *c, const char *key, mb_error *err)
     c->lock_pg = open_session(c, 0, err);
     if (c->lock_pg == NULL)
         return MB_EDB;
+    /* the lock lives as long as this idle session: no server timeout may
+     * end it (the setting exists from PostgreSQL 14 on; older servers
+     * have no such timeout, so a failure here is harmless) */
+    PQclear(PQexec(c->lock_pg, "SET idle_session_timeout = 0"));
     c->lock_key = mb_lock_number(key);
     snprintf(k1, sizeof k1, "%d", MB_LOCK_CLASS);
     snprintf(k2, sizeof k2, "%d", c->lock_key);
@@ -450,6 +465,29 @@ static int report(const mb_script *s, const char *text, const mb_stmts *st,
     return MB_EDB;
 }
 
+/*
+ * A revision cannot feed COPY FROM STDIN (there is no data stream to read)
+ * and has nowhere to send COPY TO STDOUT: refuse the first so the server
+ * fails the statement instead of waiting for ever, drain the second. Takes
+ * res and returns the statement's final result (the next one, or NULL).
+ */
+static PGresult *settle_copy(PGconn *pg, PGresult *res)
+{
+    ExecStatusType t = PQresultStatus(res);
+    char *row;
+
+    if (t != PGRES_COPY_IN && t != PGRES_COPY_OUT)
+        return res;
+    PQclear(res);
+    if (t == PGRES_COPY_IN)
+        PQputCopyEnd(pg, "COPY FROM STDIN cannot read data in a revision "
+                     "file; use INSERT or COPY FROM a server file");
+    else
+        while (PQgetCopyData(pg, &row, 0) > 0) /* ends with the data */
+            PQfreemem(row);
+    return PQgetResult(pg);
+}
+
 static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                           mb_error *err)
 {
@@ -477,8 +515,13 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             char saved = text[st.v[k].offset + st.v[k].len];
 
             text[st.v[k].offset + st.v[k].len] = '\0';
-            res = PQexec(c->pg, text + st.v[k].offset);
+            res = settle_copy(c->pg, PQexec(c->pg, text + st.v[k].offset));
             text[st.v[k].offset + st.v[k].len] = saved;
+            if (res != NULL) { /* PQexec's single result: drain the rest */
+                PGresult *extra;
+                while ((extra = PQgetResult(c->pg)) != NULL)
+                    PQclear(extra);
+            }
             if (PQresultStatus(res) != PGRES_COMMAND_OK &&
                 PQresultStatus(res) != PGRES_TUPLES_OK) {
                 rc = report(s, text, &st, k, st.v[k].offset, st.v[k].len, 0,
@@ -508,7 +551,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
     }
     /* one result per statement until the first error; drain them all */
     while ((res = PQgetResult(c->pg)) != NULL) {
-        ExecStatusType t = PQresultStatus(res);
+        ExecStatusType t;
+
+        if ((res = settle_copy(c->pg, res)) == NULL)
+            break;
+        t = PQresultStatus(res);
 
         if (failed == NULL &&
             (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ||

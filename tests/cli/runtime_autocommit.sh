@@ -92,6 +92,24 @@ expect_status 0
 [ "$(sql "$db" "SELECT outcome FROM migbundle_log WHERE revision = 'b2' ORDER BY id DESC LIMIT 1")" = ok ] ||
     fail "b2's last log row should be ok"
 
+# a down section that fails part-way blocks even a run with nothing to do
+# (up && exec server must not start on a half-rolled-back schema)
+run "$T/app2" -d "$db" down -1        # c3
+expect_status 0
+sql "$db" "DROP TABLE t2a" >/dev/null  # the down's second statement fails
+run "$T/app2" -d "$db" down -1        # b2, transaction:false
+expect_status 1
+before=$(dump "$db")
+run "$T/app2" -d "$db" up b2          # b2 is still recorded: nothing to do
+expect_status 3
+expect_err "revision b2: the transaction:false down section failed part-way"
+[ "$before" = "$(dump "$db")" ] || fail "the refused no-op changed the database"
+sql "$db" "CREATE TABLE t2a (id INTEGER)" >/dev/null
+run "$T/app2" -d "$db" resolve b2 --rolled-back
+expect_status 0
+run "$T/app2" -d "$db" up
+expect_status 0
+
 # resolve --applied: the operator finished the section by hand
 db2=$(new_db story2)
 run "$T/app" -d "$db2" up
