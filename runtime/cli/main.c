@@ -82,9 +82,10 @@ static void usage(const char *prog, const mb_bundle *b)
            "  -V, --version            show the version and exit\n"
            "  -h, --help               show this help and exit\n",
            MB_DEFAULT_LOCK_TIMEOUT);
-    printf("\nExit status: 0 success, 1 database or SQL error, 2 usage or "
-           "target error,\n3 integrity error (checksum mismatch, unknown "
-           "applied revision,\ncorrupt bundle).\n");
+    printf("\nExit status: 0 success; 1 database or SQL error, lock "
+           "timeout, connection\nfailure; 2 usage or target error; 3 "
+           "integrity error (checksum mismatch,\nunknown applied revision, "
+           "corrupt bundle, unfinished transaction:false\nsection).\n");
 }
 
 static void command_usage(const char *prog, const mb_command *c)

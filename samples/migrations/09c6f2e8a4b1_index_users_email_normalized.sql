@@ -8,8 +8,9 @@
 --
 -- On PostgreSQL the index is built with CONCURRENTLY, which does not block
 -- writes but cannot run inside a transaction, hence transaction:false.
--- If the build fails, PostgreSQL leaves an INVALID index behind; drop it
--- with DROP INDEX CONCURRENTLY ix_users_email_normalized and run up again.
+-- If the build fails, PostgreSQL leaves an INVALID index behind: drop it
+-- with DROP INDEX CONCURRENTLY ix_users_email_normalized, record that with
+-- "app-migrate resolve 09c6f2e8a4b1 --rolled-back", then run up again.
 -- SQLite has no CONCURRENTLY and uses the generic sections.
 
 -- migrate:up

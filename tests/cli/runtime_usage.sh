@@ -63,7 +63,7 @@ for c in up down current history heads verify manifest; do
     expect_out "Usage:"
     run "$app" --help
 done
-expect_out "Exit status: 0 success, 1 database or SQL error, 2 usage"
+expect_out "Exit status: 0 success; 1 database or SQL error, lock timeout, connection"
 run "$app" --version
 expect_status 0
 expect_out "migbundle 0.1.0"
