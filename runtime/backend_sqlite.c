@@ -422,13 +422,12 @@ static int sq_table_exists(mb_conn *c, const char *schema, const char *name,
     return rc;
 }
 
-static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
-                          mb_error *err)
+/* Append q (from sqlite3_mprintf; NULL when it ran out of memory) to out
+ * and free it. */
+static int put_quoted(mb_buf *out, char *q, mb_error *err)
 {
-    char *q = sqlite3_mprintf("\"%w\"", name);
     int rc;
 
-    (void)c;
     if (q == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     rc = mb_buf_puts(out, q, err);
@@ -436,18 +435,18 @@ static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
     return rc;
 }
 
+static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
+                          mb_error *err)
+{
+    (void)c;
+    return put_quoted(out, sqlite3_mprintf("\"%w\"", name), err);
+}
+
 static int sq_quote_literal(mb_conn *c, mb_buf *out, const char *value,
                             mb_error *err)
 {
-    char *q = sqlite3_mprintf("%Q", value);
-    int rc;
-
     (void)c;
-    if (q == NULL)
-        return mb_error_set(err, MB_ENOMEM, "out of memory");
-    rc = mb_buf_puts(out, q, err);
-    sqlite3_free(q);
-    return rc;
+    return put_quoted(out, sqlite3_mprintf("%Q", value), err);
 }
 
 const mb_backend mb_backend_sqlite = {
