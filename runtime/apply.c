@@ -381,7 +381,8 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
     locked = 1;
     /* another runner may have moved the database while we waited */
     mb_plan_free(&plan);
-    if ((rc = checked_state(ctx, applied, problems, err)) < 0 ||
+    if ((rc = mb_vtable_probe(ctx->vt, err)) < 0 ||
+        (rc = checked_state(ctx, applied, problems, err)) < 0 ||
         (rc = check_unresolved(ctx, problems, err)) < 0 ||
         (rc = mb_plan_make(&plan, g, applied, &t, direction,
                            ctx->be->dialect, err)) < 0 ||

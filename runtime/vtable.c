@@ -243,6 +243,21 @@ static const ddl_stmt postgres_ddl[] = {
      "FOR EACH STATEMENT EXECUTE FUNCTION @F()", "append_only"},
     {NULL, NULL}};
 
+int mb_vtable_probe(mb_vtable *vt, mb_error *err)
+{
+    int v = 0, l = 0, rc;
+
+    if (vt->ready)
+        return MB_OK;
+    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->version_name,
+                                   &v, err)) < 0 ||
+        (rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name, &l,
+                                   err)) < 0)
+        return rc;
+    vt->ready = v && l;
+    return MB_OK;
+}
+
 int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
 {
     int v = 0, l = 0, rc;

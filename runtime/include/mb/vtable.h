@@ -39,6 +39,12 @@ void mb_vtable_free(mb_vtable *vt);
 /** Read every version row; an absent table reads as no rows. */
 int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err);
 
+/**
+ * Set vt->ready when both tables exist. Call only where their existence
+ * is settled (under the migration lock, outside a transaction).
+ */
+int mb_vtable_probe(mb_vtable *vt, mb_error *err);
+
 /** Create both tables (and the log's append-only guards) if missing. */
 int mb_vtable_ensure(mb_vtable *vt, mb_error *err);
 
