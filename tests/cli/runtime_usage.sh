@@ -25,6 +25,8 @@ usage_error 'unknown option "-x"' -d "$db" -x up
 usage_error 'unknown output format "xml"' -d "$db" --format xml current
 usage_error '"up" has no JSON output' -d "$db" --format json up
 usage_error 'invalid --lock-timeout "soon"' -d "$db" --lock-timeout soon up
+usage_error 'invalid --wait "later"' -d "$db" --wait later up
+usage_error '--single-transaction is for up and down' -d "$db" --single-transaction current
 usage_error 'invalid --lock-timeout "-1"' -d "$db" --lock-timeout=-1 up
 usage_error 'too many arguments for "current"' -d "$db" current extra
 usage_error 'option "--db" needs a value' up --db
