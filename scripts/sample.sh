@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # sample.sh -- build the sample bundle and apply it to its default database.
 #
-# Installs missing packages (scripts/deps.sh), builds build/ (Release), then
-# in samples/run/ runs app-migrate up, current and history on the bundled
-# default database, sqlite:app.db (samples/run/app.db).
+# Installs missing packages (scripts/deps.sh), builds the static
+# dependencies once (scripts/static-deps.sh, cached), builds build/
+# (Release) with the fully static build/app-migrate-static beside the
+# dynamically linked build/app-migrate, then in samples/run/ runs the
+# static one's up, current and history on the bundled default database,
+# sqlite:app.db (samples/run/app.db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +16,13 @@ run() {
 }
 
 scripts/deps.sh
-run cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIGBUNDLE_TESTS=OFF
+static_deps=$(run scripts/static-deps.sh)
+run cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIGBUNDLE_TESTS=OFF \
+    -DMIGBUNDLE_STATIC=ON -DMIGBUNDLE_STATIC_DEPS="$static_deps"
 run cmake --build build -j "$(nproc)"
 
 mkdir -p samples/run
 cd samples/run
-run ../../build/app-migrate up
-run ../../build/app-migrate current
-run ../../build/app-migrate history
+run ../../build/app-migrate-static up
+run ../../build/app-migrate-static current
+run ../../build/app-migrate-static history

@@ -18,7 +18,8 @@ cmake --install "$MB_BINARY_DIR" --prefix "$prefix" >"$T/install.log" 2>&1 ||
     { cat "$T/install.log" >&2; fail "cmake --install failed"; }
 for f in bin/migbundle include/mb/bundle.h \
     lib/cmake/migbundle/migbundle-config.cmake \
-    lib/cmake/migbundle/migbundle-functions.cmake; do
+    lib/cmake/migbundle/migbundle-functions.cmake \
+    share/man/man1/migbundle.1 share/man/man1/app-migrate.1; do
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 

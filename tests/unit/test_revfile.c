@@ -290,7 +290,7 @@ static void test_revfile__utf8_and_limits(void)
 
 static void test_revfile__too_large(void)
 {
-    char *big = malloc(MB_REVFILE_MAX + 1);
+    char *big = calloc(MB_REVFILE_MAX + 1, 1); /* size is checked first */
 
     CHECK(big != NULL);
     if (big == NULL)
