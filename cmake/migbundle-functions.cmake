@@ -1,11 +1,15 @@
 # migbundle-functions.cmake -- migbundle_add_executable() for CMake users.
 #
 #   migbundle_add_executable(<target> MIGRATIONS <dir>
-#                            [NAME <name>] [DEFAULT_DB <url>])
+#                            [NAME <name>] [DEFAULT_DB <url>] [DYNAMIC])
 #
 # Adds the executable <target>: the revision files under <dir> bundled by
 # `migbundle build` into <target>_bundle.c in the current binary directory,
-# linked with migbundle::main and migbundle::runtime. A relative <dir> is
+# linked fully statically with migbundle::main_static and
+# migbundle::runtime_static (one file that runs alone, e.g. FROM scratch).
+# DYNAMIC links migbundle::main and migbundle::runtime against the shared
+# libpq, SQLite, zlib and libxxhash instead; so does a migbundle built
+# without MIGBUNDLE_STATIC, which has no static runtime (a message says so). A relative <dir> is
 # taken from the current source directory. NAME (default: <target>) is the
 # program name recorded in the bundle; DEFAULT_DB the database URL used
 # when neither --db nor DATABASE_URL is given.
@@ -22,7 +26,8 @@
 include_guard(GLOBAL)
 
 function(migbundle_add_executable target)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "" "MIGRATIONS;NAME;DEFAULT_DB" "")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "DYNAMIC" "MIGRATIONS;NAME;DEFAULT_DB"
+        "")
     if(arg_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "migbundle_add_executable(${target}): unknown "
             "arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -61,6 +66,18 @@ function(migbundle_add_executable target)
         COMMENT "Bundling the revisions in ${_dir} for ${target}"
         VERBATIM)
     add_executable(${target} "${_out}")
-    target_link_libraries(${target} PRIVATE migbundle::main
-        migbundle::runtime)
+    if(NOT arg_DYNAMIC AND NOT TARGET migbundle::runtime_static)
+        message(STATUS "migbundle_add_executable(${target}): this migbundle "
+            "has no static runtime (built without MIGBUNDLE_STATIC); "
+            "linking dynamically")
+        set(arg_DYNAMIC ON)
+    endif()
+    if(arg_DYNAMIC)
+        target_link_libraries(${target} PRIVATE migbundle::main
+            migbundle::runtime)
+    else()
+        target_link_libraries(${target} PRIVATE migbundle::main_static
+            migbundle::runtime_static)
+        target_link_options(${target} PRIVATE -static -Wl,--gc-sections)
+    endif()
 endfunction()

@@ -45,6 +45,11 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6 (>= 2.34), libsqlite3-0, zlib1g, libxxhash0, libpq5, libsqlite3-dev, zlib1g-dev, libxxhash-dev, libpq-dev, pkg-config, cmake (>= 3.20)")
+if(MIGBUNDLE_STATIC)
+    # static executables link Debian's libssl.a and libcrypto.a (and
+    # libc.a, from libc6-dev) with the libpq archives the package carries
+    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libssl-dev, libc6-dev")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gcc | c-compiler")
 
 include(CPack)

@@ -3,10 +3,9 @@
 #
 # Installs missing packages (scripts/deps.sh), builds the static
 # dependencies once (scripts/static-deps.sh, cached), builds build/
-# (Release) with the fully static build/app-migrate-static beside the
-# dynamically linked build/app-migrate, then in samples/run/ runs the
-# static one's up, current and history on the bundled default database,
-# sqlite:app.db (samples/run/app.db).
+# (Release) with MIGBUNDLE_STATIC, so build/app-migrate is one fully static
+# file, then in samples/run/ runs its up, current and history on the
+# bundled default database, sqlite:app.db (samples/run/app.db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +22,6 @@ run cmake --build build -j "$(nproc)"
 
 mkdir -p samples/run
 cd samples/run
-run ../../build/app-migrate-static up
-run ../../build/app-migrate-static current
-run ../../build/app-migrate-static history
+run ../../build/app-migrate up
+run ../../build/app-migrate current
+run ../../build/app-migrate history

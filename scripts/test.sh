@@ -4,7 +4,7 @@
 # Installs missing packages (scripts/deps.sh), builds the static
 # dependencies once (scripts/static-deps.sh, cached; about 1.5 minutes the
 # first time), then builds and runs ctest twice: build-test/ with warnings
-# as errors and the fully static app-migrate-static (MIGBUNDLE_STATIC, its
+# as errors and MIGBUNDLE_STATIC (the sample app-migrate fully static, its
 # test integration.static_chroot), and build-asan/ with AddressSanitizer
 # and UBSan. Exits non-zero if any step fails.
 set -euo pipefail

@@ -71,6 +71,17 @@ for gen in "${generators[@]}"; do
     grep -q 'migbundle::migbundle\|migbundle build' "$T/build.log" ||
         grep -q 'Bundling' "$T/build.log" || fail "$gen: nothing was bundled"
 
+    # A package with the static runtime links static executables by
+    # default; one without links them dynamically.
+    if [ -e "$prefix/lib/migbundle/libpq.a" ] ||
+       [ -n "$(ls "$prefix"/lib/*/migbundle/libpq.a 2>/dev/null)" ]; then
+        file "$app" | grep -q "statically linked" ||
+            fail "$gen: app-migrate is not static: $(file "$app")"
+    else
+        file "$app" | grep -q "dynamically linked" ||
+            fail "$gen: app-migrate should be dynamic: $(file "$app")"
+    fi
+
     # The binary works on its own.
     n=$(ls "$migs"/*.sql | wc -l)
     head=$(head_of "$migs")
