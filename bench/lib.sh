@@ -3,9 +3,11 @@
 #   bench_setup NAME        checks the build tree, makes $tmp (removed on
 #                           exit unless KEEP=1)
 #   bench_revisions DIR N   N tiny linear revisions (CREATE/DROP TABLE t_i)
-#   bench_app DIR OUT       bundle DIR and compile it, through a CMake
-#                           consumer project against the installed build
-#                           tree, into the executable OUT
+#   bench_app DIR OUT       bundle DIR with migbundle_add_executable(), in
+#                           a CMake consumer project against the installed
+#                           build tree, into the executable OUT (static
+#                           when the build tree has MIGBUNDLE_STATIC)
+#   bench_linkage EXE       "static" or "dynamic, N shared objects"
 #   bench_mean_ms NAME CMD  mean wall time in ms over $RUNS runs (hyperfine
 #                           when installed, else a timed loop)
 #   bench_peak_kib CMD      the largest peak RSS of 5 runs, in KiB
@@ -58,20 +60,29 @@ bench_revisions() {
 
 bench_app() {
     local dir=$1 out=$2
-    mkdir -p "$tmp/gen" "$tmp/consumer"
-    "$migbundle" build "$dir" -o "$tmp/gen/app_bundle.c" --name app-migrate
+    mkdir -p "$tmp/consumer"
     [ -d "$tmp/prefix" ] || cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+    # what an application gets: static when migbundle has the static runtime
     cat >"$tmp/consumer/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.20)
 project(bench_app LANGUAGES C)
 find_package(migbundle REQUIRED)
-add_executable(app-migrate ${BUNDLE_C})
-target_link_libraries(app-migrate PRIVATE migbundle::main migbundle::runtime)
+migbundle_add_executable(app-migrate MIGRATIONS ${REVISIONS})
 CMAKE
     cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_PREFIX_PATH="$tmp/prefix" -DBUNDLE_C="$tmp/gen/app_bundle.c" >/dev/null
-    cmake --build "$tmp/consumer/build" >/dev/null
+        -DCMAKE_PREFIX_PATH="$tmp/prefix" -DREVISIONS="$dir" >/dev/null
+    cmake --build "$tmp/consumer/build" >/dev/null 2>&1 ||
+        die "could not build the benchmark's app-migrate"
     cp "$tmp/consumer/build/app-migrate" "$out"
+}
+
+# How the executable is linked, e.g. "static" or "dynamic, 29 objects".
+bench_linkage() {
+    if ldd "$1" >/dev/null 2>&1; then
+        echo "dynamic, $(ldd "$1" | wc -l) shared objects"
+    else
+        echo "static"
+    fi
 }
 
 # bench_mean_ms NAME CMD...: prints the mean in ms
