@@ -243,34 +243,34 @@ static const ddl_stmt postgres_ddl[] = {
      "FOR EACH STATEMENT EXECUTE FUNCTION @F()", "append_only"},
     {NULL, NULL}};
 
-int mb_vtable_probe(mb_vtable *vt, mb_error *err)
+/* *out = 1 when both the version and the log table exist. */
+static int both_exist(mb_vtable *vt, int *out, mb_error *err)
 {
     int v = 0, l = 0, rc;
 
-    if (vt->ready)
-        return MB_OK;
     if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->version_name,
                                    &v, err)) < 0 ||
         (rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name, &l,
                                    err)) < 0)
         return rc;
-    vt->ready = v && l;
+    *out = v && l;
     return MB_OK;
+}
+
+int mb_vtable_probe(mb_vtable *vt, mb_error *err)
+{
+    return vt->ready ? MB_OK : both_exist(vt, &vt->ready, err);
 }
 
 int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
 {
-    int v = 0, l = 0, rc;
+    int exist, rc;
 
     if (vt->ready)
         return MB_OK;
-    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->version_name,
-                                   &v, err)) < 0 ||
-        (rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name, &l,
-                                   err)) < 0)
+    /* not cached in vt->ready: they may exist only uncommitted */
+    if ((rc = both_exist(vt, &exist, err)) < 0 || exist)
         return rc;
-    if (v && l)
-        return MB_OK; /* not cached here: they may be uncommitted */
     return run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
                            ? postgres_ddl : sqlite_ddl, err);
 }

@@ -9,9 +9,11 @@
 #include "cli.h"
 #include "mb/plan.h"
 
-static int migrate(mb_cli *cli, int direction, const char *dflt)
+enum action { DO_UP, DO_DOWN, DO_RESOLVE };
+
+/* Check the bundle, open the database for writing, and act. */
+static int writing(mb_cli *cli, enum action what)
 {
-    const char *target = cli->nargs > 0 ? cli->args[0] : dflt;
     mb_error err = MB_ERROR_INIT;
     mb_report rep = MB_REPORT_INIT;
     mb_session s;
@@ -24,8 +26,14 @@ static int migrate(mb_cli *cli, int direction, const char *dflt)
         goto done;
     opened = 1;
     ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   cli->quiet, cli->single, 0, NULL};
-    rc = mb_migrate(&ctx, direction, target, &rep, &err);
+                   cli->quiet, what != DO_RESOLVE && cli->single, 0, NULL};
+    if (what == DO_RESOLVE)
+        rc = mb_resolve(&ctx, cli->args[0], cli->resolution, &err);
+    else
+        rc = mb_migrate(&ctx, what == DO_UP ? MB_UP : MB_DOWN,
+                        cli->nargs > 0 ? cli->args[0]
+                                       : what == DO_UP ? "heads" : "-1",
+                        &rep, &err);
 done:
     if (opened)
         cli_close(&s);
@@ -37,21 +45,17 @@ done:
 
 int cmd_up(mb_cli *cli)
 {
-    return migrate(cli, MB_UP, "heads");
+    return writing(cli, DO_UP);
 }
 
 int cmd_down(mb_cli *cli)
 {
-    return migrate(cli, MB_DOWN, "-1");
+    return writing(cli, DO_DOWN);
 }
 
 int cmd_resolve(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
-    mb_report rep = MB_REPORT_INIT;
-    mb_session s;
-    mb_ctx ctx;
-    int rc, opened = 0;
 
     if (cli->resolution == -1) {
         mb_error_set(&err, MB_EUSAGE, "resolve needs --applied or "
@@ -60,19 +64,5 @@ int cmd_resolve(mb_cli *cli)
                       "(finished by hand); --rolled-back: they were undone");
         return cli_fail(cli, MB_EUSAGE, &err);
     }
-    if ((rc = cli_selfcheck(cli, &rep, &err)) < 0 ||
-        (rc = cli_graph(cli, &err)) < 0 ||
-        (rc = cli_open(cli, &s, 0, &err)) < 0)
-        goto done;
-    opened = 1;
-    ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   cli->quiet, 0, 0, NULL};
-    rc = mb_resolve(&ctx, cli->args[0], cli->resolution, &err);
-done:
-    if (opened)
-        cli_close(&s);
-    rc = cli_fail(cli, rc, &err);
-    cli_print_report(cli, &rep);
-    mb_report_free(&rep);
-    return rc;
+    return writing(cli, DO_RESOLVE);
 }
