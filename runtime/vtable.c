@@ -466,6 +466,17 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
     if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name,
                                    &exists, err)) < 0 || !exists)
         return rc;
+    /* Cheap first: without any started or incomplete row there is nothing
+     * to resolve, and the grouping below (every run, a no-op included)
+     * costs more than this scan. */
+    if ((rc = mb_buf_printf(&sql, err, "SELECT 1 FROM %s WHERE outcome IN "
+                            "('started', 'incomplete') LIMIT 1",
+                            vt->log_q.ptr)) < 0 ||
+        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err)) < 0 ||
+        out->nrows == 0)
+        goto done;
+    mb_rows_free(out);
+    mb_buf_clear(&sql);
     if ((rc = mb_buf_printf(&sql, err, "SELECT revision, direction, "
                             "outcome, %s, error FROM %s WHERE id IN "
                             "(SELECT max(id) FROM %s GROUP BY revision) "
@@ -474,6 +485,7 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
                                                sizeof at),
                             vt->log_q.ptr, vt->log_q.ptr)) == 0)
         rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err);
+done:
     mb_buf_free(&sql);
     return rc;
 }
