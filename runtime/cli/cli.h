@@ -62,6 +62,8 @@ typedef struct mb_command {
 int cli_fail(const mb_cli *cli, int rc, const mb_error *err);
 /* Print a report's lines as "PROG: detail: ..." on stderr. */
 void cli_print_report(const mb_cli *cli, const mb_report *rep);
+/* Print each line of a report to fp behind prefix. */
+void cli_report_lines(FILE *fp, const char *prefix, const mb_report *rep);
 int cli_exit_code(int rc);
 
 /* Build cli->graph from the bundle (an invalid graph is corruption). */

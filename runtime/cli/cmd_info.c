@@ -211,19 +211,6 @@ static void json_report(const mb_report *rep)
     fputc(']', stdout);
 }
 
-static void text_report(const char *what, const mb_report *rep)
-{
-    const char *p = rep->text.ptr;
-
-    while (p != NULL && *p != '\0') {
-        const char *nl = strchr(p, '\n');
-        int n = nl ? (int)(nl - p) : (int)strlen(p);
-
-        printf("%s: %.*s\n", what, n, p);
-        p += n + (nl != NULL);
-    }
-}
-
 int cmd_verify(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
@@ -268,11 +255,11 @@ int cmd_verify(mb_cli *cli)
         if (brep.count == 0)
             printf("bundle: ok (%u revisions, digest %s)\n",
                    cli->bundle->n_revisions, cli->bundle->digest);
-        text_report("bundle", &brep);
+        cli_report_lines(stdout, "bundle: ", &brep);
         if (drep.count == 0)
             printf("database: ok (%zu applied revision%s the bundle)\n",
                    v.n, v.n == 1 ? " matches" : "s match");
-        text_report("database", &drep);
+        cli_report_lines(stdout, "database: ", &drep);
     }
     if (brep.count + drep.count > 0) {
         fprintf(stderr, "%s: error: verification failed: %zu problem%s\n",

@@ -131,7 +131,7 @@ int cli_fail(const mb_cli *cli, int rc, const mb_error *err)
     return cli_exit_code(rc);
 }
 
-void cli_print_report(const mb_cli *cli, const mb_report *rep)
+void cli_report_lines(FILE *fp, const char *prefix, const mb_report *rep)
 {
     const char *p = rep->text.ptr;
 
@@ -139,9 +139,17 @@ void cli_print_report(const mb_cli *cli, const mb_report *rep)
         const char *nl = strchr(p, '\n');
         int n = nl ? (int)(nl - p) : (int)strlen(p);
 
-        fprintf(stderr, "%s: detail: %.*s\n", cli->prog, n, p);
-        p = nl ? nl + 1 : p + n;
+        fprintf(fp, "%s%.*s\n", prefix, n, p);
+        p += n + (nl != NULL);
     }
+}
+
+void cli_print_report(const mb_cli *cli, const mb_report *rep)
+{
+    char prefix[128];
+
+    snprintf(prefix, sizeof prefix, "%s: detail: ", cli->prog);
+    cli_report_lines(stderr, prefix, rep);
 }
 
 int cli_graph(mb_cli *cli, mb_error *err)
