@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "mb/checksum.h"
 
 #define WIDTH 80 /* the generated file keeps to 80 columns */
 
@@ -243,8 +244,10 @@ static int put_ref(mb_buf *out, const char *field, const char *what,
 static int put_record(mb_buf *out, const mb_revision *r, mb_error *err)
 {
     const char *in = "        ";
+    char stored[MB_CHECKSUM_HEX + 1];
     int rc;
 
+    mb_checksum_stored_hex(stored, r->data, r->z_len, r->raw_len);
     if ((rc = mb_buf_puts(out, "    {\n", err)) < 0 ||
         (rc = put_field(out, in, "id", r->id, err)) < 0 ||
         (rc = put_field(out, in, "path", r->path, err)) < 0 ||
@@ -264,6 +267,7 @@ static int put_record(mb_buf *out, const mb_revision *r, mb_error *err)
         (rc = put_ref(out, "sections", "sections", r->id, r->n_sections,
                       err)) < 0 ||
         (rc = put_field(out, in, "checksum", r->checksum, err)) < 0 ||
+        (rc = put_field(out, in, "stored_checksum", stored, err)) < 0 ||
         (rc = mb_buf_printf(out, err,
                             "%s.data = mb_z_%s, .z_len = %zu, "
                             ".raw_len = %zu,\n    },\n",

@@ -30,11 +30,9 @@ int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err)
     return mb_buf_put(out, text + start, len - start, err);
 }
 
-void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
-                     size_t len)
+static void hash_hex(char out[MB_CHECKSUM_HEX + 1], XXH128_hash_t h)
 {
     static const char digits[] = "0123456789abcdef";
-    XXH128_hash_t h = XXH3_128bits(data, len);
     XXH128_canonical_t c;
     size_t i;
 
@@ -44,6 +42,18 @@ void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
         out[2 * i + 1] = digits[c.digest[i] & 0xf];
     }
     out[MB_CHECKSUM_HEX] = '\0';
+}
+
+void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
+                     size_t len)
+{
+    hash_hex(out, XXH3_128bits(data, len));
+}
+
+void mb_checksum_stored_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
+                            size_t len, unsigned long long seed)
+{
+    hash_hex(out, XXH3_128bits_withSeed(data, len, (XXH64_hash_t)seed));
 }
 
 int mb_checksum_valid(const char *s)

@@ -222,7 +222,8 @@ int cmd_verify(mb_cli *cli)
     mb_ctx ctx;
     int rc, opened = 0;
 
-    if ((rc = mb_bundle_selfcheck(cli->bundle, &brep, &err)) < 0 ||
+    if ((rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
+                                   &err)) < 0 ||
         (rc = cli_graph(cli, &err)) < 0 ||
         (rc = cli_open(cli, &s, 1, &err)) < 0)
         goto done;

@@ -168,7 +168,7 @@ int cli_graph(mb_cli *cli, mb_error *err)
 
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
 {
-    int rc = mb_bundle_selfcheck(cli->bundle, rep, err);
+    int rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_STORED, rep, err);
 
     if (rc == MB_OK && rep->count > 0) {
         mb_error_set(err, MB_EINTEGRITY, "the embedded bundle is corrupt: "

@@ -93,4 +93,30 @@ expect_err "is corrupt"
     fail "a corrupt bundle created the database file"
 run "$T/app.bad" -d "$fresh" verify
 expect_status 3
+expect_out "embedded payload of revision b2 (b2_x.sql) is corrupt: its stored bytes do not match their checksum"
+
+# the recorded checksum of b2 changed inside the executable (one hex
+# digit), its payload intact: the start-up check does not inflate payloads,
+# the bundle digest finds it -> exit 3; verify also re-hashes the payload
+sum=$("$T/app" manifest | awk '$2 == "b2" { print $1 }')
+[ ${#sum} -eq 32 ] || fail "no checksum of b2 in the manifest"
+python3 - "$T/app" "$T/app.sum" "$sum" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+old = sys.argv[3].encode()
+assert data.count(old) == 1, "the checksum of b2 is not in the executable once"
+pos = data.find(old) + len(old) - 1
+data[pos] = ord('0') if data[pos] != ord('0') else ord('1')
+open(sys.argv[2], 'wb').write(data)
+PY
+chmod +x "$T/app.sum"
+run "$T/app.sum" -d "$fresh" up
+expect_status 3
+expect_err "the embedded bundle is corrupt: 1 problem; nothing was run"
+expect_err "does not match the embedded revisions"
+[ "$empty" = "$(dump "$fresh")" ] || fail "a changed checksum wrote to the database"
+run "$T/app.sum" -d "$fresh" verify
+expect_status 3
+expect_out "embedded payload of revision b2 (b2_x.sql) does not match its checksum"
+expect_out "does not match the embedded revisions"
 echo "ok"

@@ -47,6 +47,25 @@ static void test_checksum__known_answers(void)
     CHECK(!mb_checksum_valid("06b05ab6733a618578af5f94892f3950a"));
 }
 
+/* The stored checksum is seeded with the inflated length: seed 0 is the
+ * plain checksum, and the same bytes under another length differ. */
+static void test_checksum__stored_checksum_is_seeded(void)
+{
+    char plain[MB_CHECKSUM_HEX + 1], s0[MB_CHECKSUM_HEX + 1];
+    char s3[MB_CHECKSUM_HEX + 1], s4[MB_CHECKSUM_HEX + 1];
+
+    mb_checksum_hex(plain, "abc", 3);
+    mb_checksum_stored_hex(s0, "abc", 3, 0);
+    CHECK_STR(s0, plain);
+    mb_checksum_stored_hex(s3, "abc", 3, 3);
+    mb_checksum_stored_hex(s4, "abc", 3, 4);
+    CHECK(mb_checksum_valid(s3));
+    CHECK(strcmp(s3, plain) != 0);
+    CHECK(strcmp(s3, s4) != 0);
+    mb_checksum_stored_hex(s4, "abc", 3, 3);
+    CHECK_STR(s4, s3);
+}
+
 static void test_checksum__digest_is_order_independent(void)
 {
     mb_revision a[2] = {{.id = "b", .checksum = "11"},
@@ -107,6 +126,7 @@ static void test_checksum__buf_limit(void)
 static const mb_test tests[] = {
     MB_T(test_checksum__canonical_form),
     MB_T(test_checksum__known_answers),
+    MB_T(test_checksum__stored_checksum_is_seeded),
     MB_T(test_checksum__digest_is_order_independent),
     MB_T(test_checksum__zip_round_trip_and_corruption),
     MB_T(test_checksum__buf_limit),

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #define MB_BUNDLE_MAGIC 0x4d42554eu /* "MBUN" */
-#define MB_BUNDLE_ABI_VERSION 1u
+#define MB_BUNDLE_ABI_VERSION 2u
 
 /* Version of the bundle digest definition (see docs/format.md). */
 #define MB_DIGEST_FORMAT "migbundle-digest-v1"
@@ -59,6 +59,10 @@ typedef struct mb_revision {
     const mb_section *sections;
     unsigned n_sections;
     const char *checksum;          /* MB_CHECKSUM_HEX digits */
+    /* XXH3-128 of the stored bytes data[0..z_len) seeded with raw_len
+     * (mb_checksum_stored_hex): lets a start-up check every payload
+     * without inflating it. NULL when z_len == 0. */
+    const char *stored_checksum;
     const unsigned char *data;     /* zlib stream, or text if z_len == 0 */
     size_t z_len;                  /* compressed length; 0: not compressed */
     size_t raw_len;                /* length of the canonical text */

@@ -21,6 +21,13 @@ int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err);
 void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
                      size_t len);
 
+/**
+ * XXH3-128 of data with seed as hex: the stored checksum of a compressed
+ * payload, seeded with its inflated length (mb_revision.stored_checksum).
+ */
+void mb_checksum_stored_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
+                            size_t len, unsigned long long seed);
+
 /** 1 when s is exactly MB_CHECKSUM_HEX lowercase hex digits. */
 int mb_checksum_valid(const char *s);
 

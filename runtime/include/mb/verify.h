@@ -48,12 +48,25 @@ void mb_report_free(mb_report *r);
 int mb_payload_text(mb_buf *out, mb_inflater *inf, const mb_revision *rev,
                     mb_error *err);
 
+/** How deep mb_bundle_selfcheck() looks at each payload. */
+enum mb_selfcheck_depth {
+    /* the stored bytes against stored_checksum: any changed byte of a
+     * payload, of its lengths or of a checksum is found without inflating
+     * anything (a payload that runs is inflated and re-hashed just before,
+     * by mb_payload_text()); what up, down and resolve do first */
+    MB_SELFCHECK_STORED = 0,
+    /* every payload inflated to its length and re-hashed against its
+     * checksum as well: what verify does */
+    MB_SELFCHECK_DEEP = 1
+};
+
 /**
- * Self-check of the embedded bundle: magic and ABI, every payload
- * (inflate + re-hash) and the bundle digest. Problems are added to rep;
- * returns MB_OK (check rep->count) or a hard error such as MB_ENOMEM.
+ * Self-check of the embedded bundle: magic and ABI, every payload (depth:
+ * enum mb_selfcheck_depth) and the bundle digest. Problems are added to
+ * rep; returns MB_OK (check rep->count) or a hard error such as MB_ENOMEM.
  */
-int mb_bundle_selfcheck(const mb_bundle *b, mb_report *rep, mb_error *err);
+int mb_bundle_selfcheck(const mb_bundle *b, int depth, mb_report *rep,
+                        mb_error *err);
 
 /**
  * Compare the version table with the bundle. Sets applied[i] for every
