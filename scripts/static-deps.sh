@@ -49,9 +49,9 @@ cd "$(dirname "$0")/.."
 
 me=static-deps.sh
 libc=glibc
-case ${1:-} in
-'') ;;
---musl) libc=musl ;;
+case $#:${1:-} in
+0:) ;;
+1:--musl) libc=musl ;;
 *)
     echo "usage: $me [--musl]" >&2
     exit 2
