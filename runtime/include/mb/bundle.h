@@ -61,7 +61,7 @@ typedef struct mb_revision {
     const char *checksum;          /* MB_CHECKSUM_HEX digits */
     /* XXH3-128 of the stored bytes data[0..z_len) seeded with raw_len
      * (mb_checksum_stored_hex): lets a start-up check every payload
-     * without inflating it. NULL when z_len == 0. */
+     * without inflating it. NULL when z_len == 0 (the text is hashed). */
     const char *stored_checksum;
     const unsigned char *data;     /* zlib stream, or text if z_len == 0 */
     size_t z_len;                  /* compressed length; 0: not compressed */
