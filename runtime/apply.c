@@ -99,7 +99,9 @@ static int check_unresolved(mb_ctx *ctx, mb_report *problems, mb_error *err)
 }
 
 /* Append a log row for rev in a transaction of its own. Errors here are
- * reported on stderr but do not replace the original error. */
+ * reported on stderr but do not replace the original error. A session
+ * that is gone (cause MB_ECONN) takes no row: there is nothing to write it
+ * with, and the next run reads what the server kept. */
 static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
                    const char *started, const char *outcome,
                    const mb_error *cause)
@@ -109,6 +111,8 @@ static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
     mb_log_entry le;
     int rc;
 
+    if (cause != NULL && cause->code == MB_ECONN)
+        return MB_ECONN;
     mb_now_iso(finished);
     text[0] = '\0';
     if (cause != NULL && cause->line > 0)
@@ -174,6 +178,10 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
         char server[sizeof err->hint];
 
         log_row(ctx, rev, direction, started, MB_OUTCOME_INCOMPLETE, err);
+        /* a lost session's hint (run again) does not hold here: the
+         * section's `started` row makes the next run refuse */
+        if (rc == MB_ECONN)
+            err->hint[0] = '\0';
         memcpy(server, err->hint, sizeof server);
         mb_error_hint(err, "%s%sthe section ran outside a transaction: "
                       "check what it changed, finish or undo it by hand, "

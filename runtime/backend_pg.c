@@ -4,16 +4,26 @@
  * URLs go to libpq unchanged, so every libpq parameter, the PG*
  * environment variables and service files work as they do for psql.
  *
- * Locking: a second, dedicated session takes a session-level advisory
- * lock (two int4 keys: MB_LOCK_CLASS and a number derived from the version
- * table's qualified name) and holds it until the run ends. While it waits
- * it says who holds the lock, from pg_locks and pg_stat_activity.
+ * Locking: the session that migrates takes a session-level advisory lock
+ * (two int4 keys: MB_LOCK_CLASS and a number derived from the version
+ * table's qualified name) and holds it until the run ends. Lock and work
+ * live and die together: a killed client's backend finishes or rolls back
+ * its transaction before it exits and frees the lock, and a session ended
+ * by pg_terminate_backend() ends the run. The wait is the server's own
+ * lock_timeout, in slices of at most ten seconds so that the run can say
+ * who holds the lock (pg_locks, pg_stat_activity) at once and then every
+ * ten seconds. A pooler that hands server sessions from client to client
+ * (PgBouncer in transaction or statement mode) cannot carry such a lock:
+ * it is detected before the lock is taken, and the run refuses.
  *
  * Sections: a transactional section is sent whole in one simple-protocol
  * query. libpq returns one result per statement that succeeded, so the
  * count of results before the error, or the error's statement position,
  * names the failing statement (split with sqlsplit.c). A transaction:false
  * section runs statement by statement.
+ *
+ * A session the server closes (a restart, a crash, pg_terminate_backend)
+ * is MB_ECONN, never blamed on the revision's SQL.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -27,12 +37,15 @@
 
 #define MB_LOCK_CLASS 19778 /* "MB": first key of our advisory locks */
 
+#define REPORT_EVERY 10.0   /* seconds between "waiting for the lock" lines */
+
 struct mb_conn {
-    PGconn *pg;         /* the session that migrates */
-    PGconn *lock_pg;    /* the session that holds the lock, or NULL */
+    PGconn *pg;         /* the session that migrates and holds the lock */
     const char *url;    /* borrowed from the caller */
     mb_connect_opts o;
-    int lock_key;       /* second advisory key while locked */
+    int locked;         /* pg holds the migration lock */
+    char key1[16];      /* the advisory lock's keys, as text */
+    char key2[16];
 };
 
 static void notice(void *arg, const PGresult *res)
@@ -53,15 +66,70 @@ static void notice(void *arg, const PGresult *res)
             i > 0 ? lower : "notice", msg);
 }
 
-/* libpq's message without its trailing newline, into err's detail-free
- * primary text. */
-static void chomp_copy(char *dst, size_t size, const char *msg)
+/*
+ * libpq's message on one line: the "ERROR:  " prefix of a server message
+ * and the trailing newline dropped, continuation lines ("\n\tThis
+ * probably means ...") joined with a space.
+ */
+static void one_line(char *dst, size_t size, const char *msg)
 {
-    size_t n = msg ? strlen(msg) : 0;
+    size_t n = 0;
 
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    if (size == 0)
+        return;
+    if (msg == NULL)
+        msg = "";
+    if (strncmp(msg, "ERROR:  ", 8) == 0 || strncmp(msg, "FATAL:  ", 8) == 0)
+        msg += 8;
+    for (; *msg != '\0' && n + 1 < size; msg++) {
+        if (*msg == '\n' || *msg == '\t') {
+            if (n > 0 && dst[n - 1] != ' ')
+                dst[n++] = ' ';
+            continue;
+        }
+        dst[n++] = *msg;
+    }
+    while (n > 0 && dst[n - 1] == ' ')
         n--;
-    snprintf(dst, size, "%.*s", (int)n, msg ? msg : "");
+    dst[n] = '\0';
+}
+
+/*
+ * 1 when the session is gone or going: libpq saw it close, or the server
+ * said it ends it (class 57P: operator intervention, e.g.
+ * pg_terminate_backend or a shutdown; class 08: connection exception).
+ */
+static int session_lost(PGconn *pg, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+                            : NULL;
+
+    if (PQstatus(pg) == CONNECTION_BAD)
+        return 1;
+    return state != NULL &&
+           (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0);
+}
+
+/* The error for a lost session: what was going on, the server's or
+ * libpq's last word, and what the next run will find. */
+static int lost_error(mb_conn *c, const PGresult *res, const char *file,
+                      int line, const char *doing, mb_error *err)
+{
+    char msg[512];
+
+    one_line(msg, sizeof msg,
+             res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                 ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                 : PQerrorMessage(c->pg));
+    mb_error_at(err, MB_ECONN, file, line, "lost the connection to the "
+                "database%s", doing);
+    mb_error_detail(err, "%s", msg);
+    mb_error_hint(err, "the server ended the session (a restart, a crash, "
+                  "or pg_terminate_backend); the transaction that was "
+                  "running committed only if its COMMIT had reached the "
+                  "server. Run again: the next run reads the version "
+                  "table and goes on from what it records");
+    return MB_ECONN;
 }
 
 static void sleep_ms(long ms)
@@ -79,14 +147,47 @@ static double now_s(void)
 }
 
 /*
- * Open a session; with wait > 0 keep retrying, with a backoff from 100 ms
- * to 2 s, while the server refuses or is starting (PQping says it did not
- * answer or rejected us), and stop at once on any other error.
+ * Whether waiting could cure a failed connection: the server answered
+ * "not now" (starting up, shutting down, in recovery: PQPING_REJECT), or
+ * did not answer for a reason other than one that waiting does not change
+ * (TLS, certificates, host names that do not resolve). libpq's messages
+ * are matched in English; translated ones count as curable, as before.
  */
+static int curable(PGPing ping, const char *msg)
+{
+    static const char *const never[] = {
+        "SSL", "certificate", "could not translate host name",
+        "GSSAPI", "does not support", "invalid", "unrecognized"};
+    size_t i;
+
+    if (ping == PQPING_REJECT)
+        return 1;
+    if (ping != PQPING_NO_RESPONSE)
+        return 0;
+    for (i = 0; i < sizeof never / sizeof never[0]; i++)
+        if (strstr(msg, never[i]) != NULL)
+            return 0;
+    return 1;
+}
+
+/*
+ * Open a session; with wait > 0 keep retrying, with a backoff from 100 ms
+ * to 2 s, while waiting could cure the failure (curable()), and stop at
+ * once on any other error. Without a connect_timeout in the URL or
+ * PGCONNECT_TIMEOUT, each attempt gives up after MB_CONNECT_TIMEOUT
+ * seconds, so that a server that accepts and never answers cannot hold a
+ * run for ever.
+ */
+#define MB_CONNECT_TIMEOUT "10"
+
 static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {c->url, c->o.prog ? c->o.prog : "migbundle", NULL};
+    /* keywords before dbname are overridden by the URL's own */
+    const char *keys[] = {"connect_timeout", "dbname",
+                          "fallback_application_name", NULL};
+    const char *vals[] = {getenv("PGCONNECT_TIMEOUT") ? NULL
+                                                      : MB_CONNECT_TIMEOUT,
+                          c->url, c->o.prog ? c->o.prog : "migbundle", NULL};
     double deadline = now_s() + wait;
     long pause = 100;
     int said = 0;
@@ -98,20 +199,16 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
 
         if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
             return pg;
-        chomp_copy(msg, sizeof msg, pg ? PQerrorMessage(pg) : "out of memory");
+        one_line(msg, sizeof msg, pg ? PQerrorMessage(pg) : "out of memory");
         PQfinish(pg);
-        ping = PQpingParams(keys, vals, 1);
-        if (wait <= 0 || now_s() >= deadline ||
-            (ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT)) {
-            int retryable = ping == PQPING_NO_RESPONSE ||
-                            ping == PQPING_REJECT;
-
+        ping = pg ? PQpingParams(keys, vals, 1) : PQPING_NO_ATTEMPT;
+        if (wait <= 0 || now_s() >= deadline || !curable(ping, msg)) {
             mb_error_set(err, MB_EDB, "could not connect to the database");
             mb_error_detail(err, "%s", msg);
-            if (wait > 0 && retryable)
+            if (wait > 0 && curable(ping, msg))
                 mb_error_hint(err, "the server did not accept connections "
                               "within --wait %.0f s", wait);
-            else if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT)
+            else if (curable(ping, msg))
                 mb_error_hint(err, "if the server is still starting, "
                               "--wait SECONDS retries until it accepts "
                               "connections");
@@ -135,23 +232,31 @@ static void pg_close(mb_conn *c)
 {
     if (c == NULL)
         return;
-    PQfinish(c->lock_pg);
-    PQfinish(c->pg);
+    PQfinish(c->pg); /* ends the session, and with it any lock it holds */
     free(c);
 }
 
-/* Run a statement expected to succeed; MB_EDB with libpq's text if not. */
-static int simple(PGconn *pg, const char *sql, const char *what,
+/*
+ * Run a statement expected to succeed; MB_EDB with libpq's text if not,
+ * MB_ECONN when the session is gone.
+ */
+static int simple(mb_conn *c, const char *sql, const char *what,
                   mb_error *err)
 {
-    PGresult *res = PQexec(pg, sql);
+    PGresult *res = PQexec(c->pg, sql);
     ExecStatusType st = PQresultStatus(res);
     int rc = MB_OK;
 
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        char msg[512];
-        chomp_copy(msg, sizeof msg, PQerrorMessage(pg));
-        rc = mb_error_set(err, MB_EDB, "%s: %s", what, msg);
+        char msg[512], doing[256];
+
+        if (session_lost(c->pg, res)) {
+            snprintf(doing, sizeof doing, ": %s", what);
+            rc = lost_error(c, res, NULL, 0, doing, err);
+        } else {
+            one_line(msg, sizeof msg, PQerrorMessage(c->pg));
+            rc = mb_error_set(err, MB_EDB, "%s: %s", what, msg);
+        }
     }
     PQclear(res);
     return rc;
@@ -174,13 +279,13 @@ static int pg_connect(mb_conn **out, const char *url,
     }
     PQsetNoticeReceiver(c->pg, notice, c);
     /* the splitter reads plain strings the way this setting says */
-    if (simple(c->pg, "SET standard_conforming_strings = on",
+    if (simple(c, "SET standard_conforming_strings = on",
                "could not set standard_conforming_strings", err) < 0) {
         pg_close(c);
         return MB_EDB;
     }
     if (o->readonly &&
-        simple(c->pg, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+        simple(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
                "could not make the session read-only", err) < 0) {
         pg_close(c);
         return MB_EDB;
@@ -215,7 +320,7 @@ static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
     return MB_OK;
 }
 
-static int run_query(PGconn *pg, const char *sql, int nparams,
+static int run_query(mb_conn *c, const char *sql, int nparams,
                      const char *const *params, mb_rows *out, mb_error *err)
 {
     PGresult *res;
@@ -224,7 +329,7 @@ static int run_query(PGconn *pg, const char *sql, int nparams,
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
-    res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
     st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK && out != NULL) {
         rc = copy_rows(res, out, err);
@@ -232,10 +337,15 @@ static int run_query(PGconn *pg, const char *sql, int nparams,
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         char msg[512];
 
-        chomp_copy(msg, sizeof msg,
-                   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                       ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                       : PQerrorMessage(pg));
+        if (session_lost(c->pg, res)) {
+            rc = lost_error(c, res, NULL, 0, "", err);
+            PQclear(res);
+            return rc;
+        }
+        one_line(msg, sizeof msg,
+                 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                     ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                     : PQerrorMessage(c->pg));
         rc = mb_error_set(err, MB_EDB, "%s", msg);
         if (state != NULL)
             mb_error_detail(err, "SQLSTATE %s", state);
@@ -247,23 +357,29 @@ static int run_query(PGconn *pg, const char *sql, int nparams,
 static int pg_query(mb_conn *c, const char *sql, int nparams,
                     const char *const *params, mb_rows *out, mb_error *err)
 {
-    return run_query(c->pg, sql, nparams, params, out, err);
+    return run_query(c, sql, nparams, params, out, err);
 }
 
-/* "pid 123 (application_name "x", client local, since T, state S)" lines
- * for the sessions that hold our advisory lock. */
+/* The first cell of a one-row result as an integer (0 if none). */
+static long first_long(const mb_rows *rows, size_t col)
+{
+    return rows->nrows > 0 && col < rows->ncols &&
+                   rows->cells[col] != NULL
+               ? atol(rows->cells[col])
+               : 0;
+}
+
+/* "held by pid 123 (application_name "x", client local, connected since
+ * T, state S)" lines for the sessions that hold our advisory lock. */
 static void lock_holders(mb_conn *c, char *buf, size_t size)
 {
-    char k1[16], k2[16];
-    const char *params[2] = {k1, k2};
+    const char *params[2] = {c->key1, c->key2};
     mb_rows rows = MB_ROWS_INIT;
     mb_error e = MB_ERROR_INIT;
     size_t i, used = 0;
 
-    snprintf(k1, sizeof k1, "%d", MB_LOCK_CLASS);
-    snprintf(k2, sizeof k2, "%d", c->lock_key);
     buf[0] = '\0';
-    if (run_query(c->lock_pg,
+    if (run_query(c,
                   "SELECT a.pid, coalesce(a.application_name, ''), "
                   "coalesce(host(a.client_addr), 'local'), "
                   "to_char(a.backend_start AT TIME ZONE 'UTC', "
@@ -289,85 +405,171 @@ static void lock_holders(mb_conn *c, char *buf, size_t size)
     mb_rows_free(&rows);
 }
 
-static int pg_lock(mb_conn *c, const char *key, mb_error *err)
+/*
+ * Refuse a connection whose server session is shared with other clients
+ * (PgBouncer in transaction or statement pooling mode): a session-level
+ * lock taken through it would stay behind on a pooled server session
+ * while this run's statements went to others. Two signs, both checked
+ * before the lock is taken: this session already holds the migration
+ * lock although this run has not taken it (a pooled session that kept it
+ * from another client), or a second connection is served by the same
+ * server process (a pool hands its idle session to the next client). The
+ * second check needs one more connection; when the server refuses it
+ * (max_connections), the first check stands alone.
+ */
+static int check_pooler(mb_conn *c, mb_error *err)
 {
-    char k1[16], k2[16], holders[1024];
-    const char *params[2] = {k1, k2};
-    double deadline, last_report = 0;
-    long pause = 50;
+    const char *params[2] = {c->key1, c->key2};
+    mb_rows rows = MB_ROWS_INIT;
+    mb_error ignored = MB_ERROR_INIT;
+    PGconn *probe;
+    long pid, held, other = 0;
     int rc;
 
-    if (c->lock_pg != NULL)
-        return MB_OK;
-    c->lock_pg = open_session(c, 0, err);
-    if (c->lock_pg == NULL)
-        return MB_EDB;
-    /* the lock lives as long as this idle session: no server timeout may
-     * end it (the setting exists from PostgreSQL 14 on; older servers
-     * have no such timeout, so a failure here is harmless) */
-    PQclear(PQexec(c->lock_pg, "SET idle_session_timeout = 0"));
-    c->lock_key = mb_lock_number(key);
-    snprintf(k1, sizeof k1, "%d", MB_LOCK_CLASS);
-    snprintf(k2, sizeof k2, "%d", c->lock_key);
-    deadline = now_s() + c->o.lock_timeout;
-    for (;;) { /* bounded by the deadline */
-        mb_rows rows = MB_ROWS_INIT;
-        int got;
+    if ((rc = run_query(c, "SELECT pg_backend_pid(), (SELECT count(*) "
+                        "FROM pg_catalog.pg_locks WHERE locktype = "
+                        "'advisory' AND granted AND pid = pg_backend_pid() "
+                        "AND classid = $1::oid AND objid = $2::oid AND "
+                        "objsubid = 2)", 2, params, &rows, err)) < 0)
+        return rc;
+    pid = first_long(&rows, 0);
+    held = first_long(&rows, 1);
+    mb_rows_free(&rows);
+    if (held == 0 && (probe = open_session(c, 0, &ignored)) != NULL) {
+        PGresult *res = PQexec(probe, "SELECT pg_backend_pid()");
 
-        if ((rc = run_query(c->lock_pg, "SELECT pg_try_advisory_lock($1::int,"
-                            " $2::int)", 2, params, &rows, err)) < 0) {
-            PQfinish(c->lock_pg);
-            c->lock_pg = NULL;
-            return rc;
-        }
-        got = rows.nrows == 1 && rows.cells[0] && rows.cells[0][0] == 't';
-        mb_rows_free(&rows);
-        if (got)
-            return MB_OK;
-        if (now_s() >= deadline) {
-            lock_holders(c, holders, sizeof holders);
-            PQfinish(c->lock_pg);
-            c->lock_pg = NULL;
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+            other = atol(PQgetvalue(res, 0, 0));
+        PQclear(res);
+        PQfinish(probe);
+    }
+    if (held == 0 && other != pid)
+        return MB_OK;
+    mb_error_set(err, MB_EDB, "cannot take the migration lock through a "
+                 "connection pooler that shares server sessions between "
+                 "clients; nothing was changed");
+    if (held != 0)
+        mb_error_detail(err, "server session %ld already holds the "
+                        "migration lock, which this run has not taken", pid);
+    else
+        mb_error_detail(err, "two connections of this run were served by "
+                        "the same server session (pid %ld)", pid);
+    mb_error_hint(err, "the lock lives in one server session for the whole "
+                  "run, which PgBouncer's transaction and statement "
+                  "pooling modes do not keep: connect to PostgreSQL "
+                  "directly, or through a pool in session mode");
+    return MB_EDB;
+}
+
+/*
+ * Wait at most ms milliseconds for the lock with the server's own
+ * lock_timeout (SET LOCAL: the session's setting comes back at COMMIT or
+ * ROLLBACK). *got = 0 when the time ran out.
+ */
+static int wait_lock(mb_conn *c, long ms, int *got, mb_error *err)
+{
+    char sql[256];
+    PGresult *res;
+    const char *state;
+    int rc = MB_OK;
+
+    *got = 0;
+    snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = %ld; "
+             "SELECT pg_advisory_lock(%s, %s); COMMIT", ms, c->key1,
+             c->key2);
+    res = PQexec(c->pg, sql);
+    state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        *got = 1;
+    } else if (session_lost(c->pg, res)) {
+        rc = lost_error(c, res, NULL, 0, " while waiting for the migration "
+                        "lock", err);
+    } else if (state == NULL || strcmp(state, "55P03") != 0) {
+        char msg[512];
+
+        one_line(msg, sizeof msg, PQresultErrorMessage(res));
+        rc = mb_error_set(err, MB_EDB, "could not wait for the migration "
+                          "lock: %s", msg);
+    }
+    PQclear(res);
+    if (!*got && rc != MB_ECONN)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    return rc;
+}
+
+static int pg_lock(mb_conn *c, const char *key, mb_error *err)
+{
+    const char *params[2] = {c->key1, c->key2};
+    char holders[1024];
+    mb_rows rows = MB_ROWS_INIT;
+    double deadline = now_s() + c->o.lock_timeout;
+    int rc, got;
+
+    if (c->locked)
+        return MB_OK;
+    snprintf(c->key1, sizeof c->key1, "%d", MB_LOCK_CLASS);
+    snprintf(c->key2, sizeof c->key2, "%d", mb_lock_number(key));
+    if ((rc = check_pooler(c, err)) < 0 ||
+        (rc = run_query(c, "SELECT pg_try_advisory_lock($1::int, $2::int)",
+                        2, params, &rows, err)) < 0)
+        return rc;
+    got = rows.nrows == 1 && rows.cells[0] && rows.cells[0][0] == 't';
+    mb_rows_free(&rows);
+    /* bounded by the deadline: each pass waits until it, or REPORT_EVERY */
+    while (!got) {
+        double left = deadline - now_s();
+
+        lock_holders(c, holders, sizeof holders);
+        if (left <= 0) {
             mb_error_set(err, MB_ELOCKED, "could not acquire the migration "
-                         "lock within %.1f s: another migration run holds it",
-                         c->o.lock_timeout);
+                         "lock within %.1f s: another migration run holds "
+                         "it", c->o.lock_timeout);
             mb_error_detail(err, "%s", holders);
             mb_error_hint(err, "wait for the other run to finish, or raise "
                           "--lock-timeout");
             return MB_ELOCKED;
         }
-        if (!c->o.quiet && now_s() - last_report >= 10) {
-            lock_holders(c, holders, sizeof holders);
+        if (!c->o.quiet)
             fprintf(stderr, "%s: waiting for the migration lock, %s\n",
                     c->o.prog, holders);
-            last_report = now_s();
-        }
-        sleep_ms(pause);
-        if (pause < 1000)
-            pause *= 2;
+        if (left > REPORT_EVERY)
+            left = REPORT_EVERY;
+        if ((rc = wait_lock(c, (long)(left * 1000.0) + 1, &got, err)) < 0)
+            return rc;
     }
+    c->locked = 1;
+    return MB_OK;
 }
 
+/* Closing the session frees the lock too; unlocking first keeps a session
+ * that lives on (a pool in session mode) from holding it. */
 static void pg_unlock(mb_conn *c)
 {
-    /* closing the session releases its session-level advisory lock */
-    PQfinish(c->lock_pg);
-    c->lock_pg = NULL;
+    const char *params[2] = {c->key1, c->key2};
+    mb_error ignored = MB_ERROR_INIT;
+
+    if (!c->locked)
+        return;
+    c->locked = 0;
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        run_query(c, "SELECT pg_advisory_unlock($1::int, $2::int)", 2,
+                  params, NULL, &ignored);
 }
 
 static int pg_begin(mb_conn *c, mb_error *err)
 {
-    return simple(c->pg, "BEGIN", "could not begin a transaction", err);
+    return simple(c, "BEGIN", "could not begin a transaction", err);
 }
 
 static int pg_commit(mb_conn *c, mb_error *err)
 {
-    return simple(c->pg, "COMMIT", "could not commit", err);
+    return simple(c, "COMMIT", "could not commit", err);
 }
 
 static void pg_rollback(mb_conn *c)
 {
-    if (c->pg != NULL && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+    if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK &&
+        PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         PGresult *res = PQexec(c->pg, "ROLLBACK");
         PQclear(res);
     }
@@ -428,7 +630,7 @@ static int report(const mb_script *s, const char *text, const mb_stmts *st,
     char msg[512], where[64] = "", extra[600] = "";
     int shown = 0;
 
-    chomp_copy(msg, sizeof msg, primary ? primary : fallback);
+    one_line(msg, sizeof msg, primary ? primary : fallback);
     if (posf != NULL && atol(posf) - 1 - skip >= 0) {
         size_t off = base + char_to_byte(text + base, sent,
                                          atol(posf) - 1 - skip);
@@ -488,6 +690,19 @@ static PGresult *settle_copy(PGconn *pg, PGresult *res)
     return PQgetResult(pg);
 }
 
+/* The session died while statement k of st (or, past the section, the
+ * revision's own rows) was running. */
+static int script_lost(mb_conn *c, const mb_script *s, const mb_stmts *st,
+                       size_t k, const PGresult *res, mb_error *err)
+{
+    char doing[128];
+
+    snprintf(doing, sizeof doing, " while revision %s ran", s->rev->id);
+    return lost_error(c, res, s->rev->path,
+                      (int)(k < st->n ? st->v[k].line : s->first_line),
+                      doing, err);
+}
+
 static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                           mb_error *err)
 {
@@ -524,8 +739,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
             }
             if (PQresultStatus(res) != PGRES_COMMAND_OK &&
                 PQresultStatus(res) != PGRES_TUPLES_OK) {
-                rc = report(s, text, &st, k, st.v[k].offset, st.v[k].len, 0,
-                            res, PQerrorMessage(c->pg), 1, err);
+                rc = session_lost(c->pg, res)
+                         ? script_lost(c, s, &st, k, res, err)
+                         : report(s, text, &st, k, st.v[k].offset,
+                                  st.v[k].len, 0, res, PQerrorMessage(c->pg),
+                                  1, err);
                 PQclear(res);
                 goto done;
             }
@@ -544,9 +762,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                             s->epilogue ? s->epilogue : "")) < 0)
         goto done;
     if (!PQsendQuery(c->pg, full.ptr)) {
-        rc = mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
-                         "revision %s failed: %s", s->rev->id,
-                         PQerrorMessage(c->pg));
+        rc = session_lost(c->pg, NULL)
+                 ? script_lost(c, s, &st, st.n, NULL, err)
+                 : mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
+                               "revision %s failed: %s", s->rev->id,
+                               PQerrorMessage(c->pg));
         goto done;
     }
     /* one result per statement until the first error; drain them all */
@@ -585,17 +805,29 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                                     (size_t)in_text < utf8_chars(text, s->len)
                               : done >= s->n_prologue && info->done < st.n;
 
-        if (in_section) {
+        const char *primary = PQresultErrorField(failed,
+                                                 PG_DIAG_MESSAGE_PRIMARY);
+        const char *detail = PQresultErrorField(failed,
+                                                PG_DIAG_MESSAGE_DETAIL);
+
+        if (session_lost(c->pg, failed)) {
+            rc = script_lost(c, s, &st,
+                             done >= s->n_prologue ? info->done : st.n,
+                             failed, err);
+        } else if (in_section) {
             rc = report(s, text, &st, info->done, 0, s->len, skip, failed,
                         PQerrorMessage(c->pg), 0, err);
         } else {
             char msg[512];
 
-            chomp_copy(msg, sizeof msg, PQresultErrorMessage(failed));
+            one_line(msg, sizeof msg, primary ? primary
+                                              : PQresultErrorMessage(failed));
             rc = mb_error_at(err, MB_EDB, s->rev->path, (int)s->first_line,
                              "could not %s revision %s: %s",
                              done < s->n_prologue ? "start" : "record",
                              s->rev->id, msg);
+            if (detail != NULL)
+                mb_error_detail(err, "%s", detail);
         }
     }
 done:
@@ -614,7 +846,7 @@ static int pg_table_exists(mb_conn *c, const char *schema, const char *name,
     int rc;
 
     *out = 0;
-    rc = run_query(c->pg,
+    rc = run_query(c,
                    "SELECT 1 FROM pg_catalog.pg_class c "
                    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                    "WHERE c.relname = $2 AND c.relkind IN ('r', 'p') "

@@ -127,6 +127,7 @@ const char *mb_status_name(int code)
     case MB_EDB: return "database";
     case MB_ELOCKED: return "lock";
     case MB_EUSAGE: return "usage";
+    case MB_ECONN: return "connection lost";
     default: return "error";
     }
 }

@@ -15,7 +15,7 @@ packages=(
     libsqlite3-dev zlib1g-dev libxxhash-dev libpq-dev
     xxhash sqlite3
     clang valgrind time file
-    postgresql-15 openssl
+    postgresql-15 openssl pgbouncer
 )
 
 missing=()
