@@ -11,6 +11,17 @@
  *
  * A database file that does not exist is not created until the first
  * write, so a refused or read-only command leaves no file behind.
+ *
+ * After a crash: a writer that died mid-transaction leaves a hot journal,
+ * which SQLite rolls back on the next read-write open. A read-only
+ * connection cannot, and fails every query; so when a journal is there,
+ * a read-only probe asks SQLite whether it is hot, and if so even a read
+ * command opens the file read-write (then sets query_only), lets SQLite
+ * roll the transaction back, and says so.
+ *
+ * Busy: when another process holds SQLite's locks or the run's flock()
+ * past the lock timeout, the error says who, from fcntl(F_GETLK) on
+ * SQLite's lock bytes and from /proc/locks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +31,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +44,8 @@ struct mb_conn {
     int readonly;
     double lock_timeout;
     int lock_fd;        /* flock descriptor, -1 when not locked */
+    const char *prog;   /* for the crash-recovery note */
+    int quiet;
 };
 
 static int db_error(mb_conn *c, mb_error *err, const char *what)
@@ -39,6 +53,90 @@ static int db_error(mb_conn *c, mb_error *err, const char *what)
     mb_error_set(err, MB_EDB, "%s: %s", what,
                  c->db ? sqlite3_errmsg(c->db) : "no database");
     return MB_EDB;
+}
+
+/* SQLite's lock bytes (os_unix.c): PENDING, RESERVED, then the SHARED
+ * range; a conflicting lock on any of them blocks a writer. */
+#define SQLITE_LOCK_FIRST 0x40000000L
+#define SQLITE_LOCK_BYTES 512
+
+/*
+ * "held by pid N (COMM)" for a process that holds a lock on path: a POSIX
+ * lock on SQLite's lock bytes (any SQLite client) or a flock() (another
+ * app-migrate run); "" when none is found (the holder just let go, or
+ * /proc is not there).
+ */
+static void lock_holder(const char *path, char *out, size_t size)
+{
+    struct flock fl = {0};
+    struct stat st;
+    char line[256], comm[64] = "";
+    long pid = 0;
+    FILE *fp;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), lines = 0;
+
+    out[0] = '\0';
+    if (fd < 0)
+        return;
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = SQLITE_LOCK_FIRST;
+    fl.l_len = SQLITE_LOCK_BYTES;
+    if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+        pid = (long)fl.l_pid;
+    if (pid == 0 && fstat(fd, &st) == 0 &&
+        (fp = fopen("/proc/locks", "r")) != NULL) {
+        /* "1: FLOCK  ADVISORY  WRITE 123 fd:01:4567 0 EOF"; bounded */
+        while (pid == 0 && lines++ < 100000 &&
+               fgets(line, sizeof line, fp) != NULL) {
+            unsigned maj, min;
+            unsigned long ino;
+            long p;
+
+            if (strstr(line, "FLOCK") != NULL &&
+                sscanf(strstr(line, "FLOCK"), "FLOCK %*s %*s %ld %x:%x:%lu",
+                       &p, &maj, &min, &ino) == 4 &&
+                ino == (unsigned long)st.st_ino &&
+                maj == (unsigned)major(st.st_dev) &&
+                min == (unsigned)minor(st.st_dev) &&
+                p != (long)getpid())
+                pid = p;
+        }
+        fclose(fp);
+    }
+    close(fd);
+    if (pid <= 0)
+        return;
+    snprintf(line, sizeof line, "/proc/%ld/comm", pid);
+    if ((fp = fopen(line, "r")) != NULL) {
+        if (fgets(comm, sizeof comm, fp) != NULL)
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(fp);
+    }
+    snprintf(out, size, "held by pid %ld%s%s%s", pid, comm[0] ? " (" : "",
+             comm, comm[0] ? ")" : "");
+}
+
+/*
+ * The database stayed locked past the lock timeout: doing is "lock" (the
+ * run's flock(), which only app-migrate takes), "read" or "write"
+ * (SQLite's own locks, which any client may hold).
+ */
+static int busy_error(mb_conn *c, const char *doing, mb_error *err)
+{
+    char who[128];
+
+    lock_holder(c->path, who, sizeof who);
+    mb_error_set(err, MB_ELOCKED, "could not %s database \"%s\" within "
+                 "%.1f s: %s", doing, c->path, c->lock_timeout,
+                 strcmp(doing, "lock") == 0
+                     ? "another migration run holds it"
+                     : "another run holds the lock");
+    if (who[0] != '\0')
+        mb_error_detail(err, "%s", who);
+    mb_error_hint(err, "wait for the other run to finish, or raise "
+                  "--lock-timeout");
+    return MB_ELOCKED;
 }
 
 /* sqlite:PATH, sqlite::memory:, and SQLAlchemy's sqlite:///PATH */
@@ -89,6 +187,74 @@ static void sq_close(mb_conn *c)
     free(c);
 }
 
+/*
+ * 1 when path has a hot journal: the rollback journal of a writer that
+ * died mid-transaction. Only a journal file that exists is asked about,
+ * and SQLite itself decides (a journal another live writer is using is
+ * not hot): a read-only connection that meets a hot journal cannot roll
+ * it back and fails its first read with SQLITE_READONLY_ROLLBACK.
+ */
+static int hot_journal(const char *path)
+{
+    char *journal = sqlite3_mprintf("%s-journal", path);
+    sqlite3 *db = NULL;
+    struct stat st;
+    int hot = 0;
+
+    if (journal != NULL && stat(journal, &st) == 0 && st.st_size > 0 &&
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+                        SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+        sqlite3_extended_result_codes(db, 1);
+        hot = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL) ==
+              SQLITE_READONLY_ROLLBACK;
+    }
+    sqlite3_close(db);
+    sqlite3_free(journal);
+    return hot;
+}
+
+/*
+ * Open an existing file. After a crash (a hot journal) the file is opened
+ * read-write whatever the command, and read once, which makes SQLite roll
+ * the interrupted transaction back; a read command then runs query_only.
+ */
+static int open_existing(mb_conn *c, mb_error *err)
+{
+    int rc;
+
+    if (!hot_journal(c->path))
+        return open_db(c, c->readonly ? SQLITE_OPEN_READONLY
+                                      : SQLITE_OPEN_READWRITE, err);
+    if ((rc = open_db(c, SQLITE_OPEN_READWRITE, err)) < 0)
+        return rc;
+    rc = sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_READONLY) {
+        /* SQLite opened the file read-only: this user may not write it */
+        mb_error_set(err, MB_EDB, "could not read database \"%s\": it "
+                     "holds an interrupted transaction, which SQLite must "
+                     "roll back first, and this user may not write it",
+                     c->path);
+        mb_error_hint(err, "run any command once as a user who may write "
+                      "\"%s\" and its directory: SQLite rolls the "
+                      "transaction back when it opens the file", c->path);
+        return MB_EDB;
+    }
+    if (rc != SQLITE_OK)
+        return (rc & 0xff) == SQLITE_BUSY
+                   ? busy_error(c, "read", err)
+                   : db_error(c, err, "could not roll back the interrupted "
+                              "transaction");
+    if (c->readonly &&
+        sqlite3_exec(c->db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
+            SQLITE_OK)
+        return db_error(c, err, "could not make the connection read-only");
+    if (!c->quiet)
+        fprintf(stderr, "%s: the last run on \"%s\" was interrupted: "
+                "SQLite rolled back its unfinished transaction\n", c->prog,
+                c->path);
+    return MB_OK;
+}
+
 static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
                       mb_error *err)
 {
@@ -112,12 +278,13 @@ static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
     c->lock_fd = -1;
     c->readonly = o->readonly;
     c->lock_timeout = o->lock_timeout;
+    c->prog = o->prog ? o->prog : "migbundle";
+    c->quiet = o->quiet;
     c->memory = strcmp(path, ":memory:") == 0;
     if (c->memory)
         rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, err);
     else if (stat(path, &st) == 0)
-        rc = open_db(c, o->readonly ? SQLITE_OPEN_READONLY
-                                    : SQLITE_OPEN_READWRITE, err);
+        rc = open_existing(c, err);
     else if (errno != ENOENT)
         rc = mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
                           path, strerror(errno));
@@ -160,12 +327,7 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
         if (waited >= limit) {
             close(c->lock_fd);
             c->lock_fd = -1;
-            mb_error_set(err, MB_ELOCKED, "could not lock database \"%s\" "
-                         "within %.1f s: another migration run holds it",
-                         c->path, c->lock_timeout);
-            mb_error_hint(err, "wait for the other run to finish, or raise "
-                          "--lock-timeout");
-            return MB_ELOCKED;
+            return busy_error(c, "lock", err);
         }
         sleep_ms(pause);
         waited += pause;
@@ -189,12 +351,8 @@ static int exec_simple(mb_conn *c, const char *sql, mb_error *err)
 
     if (rc == SQLITE_OK)
         return MB_OK;
-    if ((rc & 0xff) == SQLITE_BUSY) {
-        mb_error_set(err, MB_ELOCKED, "database is locked by another "
-                     "writer (waited %.1f s)", c->lock_timeout);
-        mb_error_hint(err, "raise --lock-timeout");
-        return MB_ELOCKED;
-    }
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return busy_error(c, "write", err);
     return db_error(c, err, sql);
 }
 
@@ -245,8 +403,10 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
     if (c->db == NULL)
         return mb_error_set(err, MB_EDB, "database \"%s\" does not exist",
                             c->path);
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, err, "could not prepare a query");
+    if ((src = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL)) != SQLITE_OK)
+        return (src & 0xff) == SQLITE_BUSY
+                   ? busy_error(c, "read", err)
+                   : db_error(c, err, "could not prepare a query");
     for (i = 1; i <= nparams; i++) {
         char name[16];
         snprintf(name, sizeof name, "$%d", i);
@@ -272,7 +432,8 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
     }
     if (src != SQLITE_DONE) {
         rc = (src & 0xff) == SQLITE_BUSY
-                 ? mb_error_set(err, MB_ELOCKED, "database is locked")
+                 ? busy_error(c, sqlite3_stmt_readonly(st) ? "read" : "write",
+                              err)
                  : db_error(c, err, "query failed");
         goto done;
     }
@@ -331,6 +492,13 @@ static int script_error(mb_conn *c, const mb_script *s, const char *stmt,
     const char *eol = memchr(stmt, '\n', (size_t)(end - stmt));
     int shown = (int)((eol ? eol : end) - stmt);
 
+    if ((sqlite3_errcode(c->db) & 0xff) == SQLITE_BUSY) {
+        /* not the statement's fault: someone else held the file */
+        busy_error(c, "write", err);
+        snprintf(err->file, sizeof err->file, "%s", s->rev->path);
+        err->line = (int)line;
+        return MB_ELOCKED;
+    }
     mb_error_at(err, MB_EDB, s->rev->path, (int)line,
                 "revision %s failed: %s", s->rev->id, sqlite3_errmsg(c->db));
     if (offset >= 0 && offset < (int)(end - stmt)) {
