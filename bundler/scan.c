@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mb/alloc.h"
 #include "mb/revfile.h"
 #include "scan.h"
 
@@ -59,7 +60,7 @@ static int push_str(char ***v, size_t *n, size_t *cap, char *s, mb_error *err)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
-        char **p = realloc(*v, ncap * sizeof *p);
+        char **p = mb_realloc(*v, ncap * sizeof *p);
 
         if (p == NULL) {
             free(s);
@@ -75,7 +76,7 @@ static int push_str(char ***v, size_t *n, size_t *cap, char *s, mb_error *err)
 static char *dup_str(const char *s)
 {
     size_t len = strlen(s);
-    char *p = malloc(len + 1);
+    char *p = mb_malloc(len + 1);
 
     if (p != NULL)
         memcpy(p, s, len + 1);
@@ -336,7 +337,7 @@ int mb_scan_dir(mb_scan *out, const char *dir, mb_error *err)
     w.s = out;
     while (len > 1 && dir[len - 1] == '/')
         len--;
-    out->dir = malloc(len + 1);
+    out->dir = mb_malloc(len + 1);
     if (out->dir == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/apply.h"
 #include "mb/plan.h"
 #include "mb/revfile.h"
@@ -355,7 +356,7 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                mb_report *problems, mb_error *err)
 {
     const mb_graph *g = ctx->graph;
-    unsigned char *applied = calloc(g->n ? g->n : 1, 1);
+    unsigned char *applied = mb_calloc(g->n ? g->n : 1, 1);
     mb_target t = MB_TARGET_INIT;
     mb_plan plan = MB_PLAN_INIT;
     int rc, locked = 0;

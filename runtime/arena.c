@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/arena.h"
 
 #define BLOCK_SIZE 16384
@@ -45,7 +46,7 @@ void *mb_arena_alloc(mb_arena *a, size_t size)
 #endif
         if (bsize > SIZE_MAX - sizeof *b)
             return NULL;
-        b = malloc(sizeof *b + bsize);
+        b = mb_malloc(sizeof *b + bsize);
         if (b == NULL)
             return NULL;
         b->used = 0;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mb/alloc.h"
 #include "mb/backend.h"
 #include "mb/checksum.h"
 #include "mb/sqlsplit.h"
@@ -265,7 +266,7 @@ static int simple(mb_conn *c, const char *sql, const char *what,
 static int pg_connect(mb_conn **out, const char *url,
                       const mb_connect_opts *o, mb_error *err)
 {
-    mb_conn *c = calloc(1, sizeof *c);
+    mb_conn *c = mb_calloc(1, sizeof *c);
 
     *out = NULL;
     if (c == NULL)
@@ -299,7 +300,7 @@ static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
 {
     int nr = PQntuples(res), nc = PQnfields(res), i, j;
 
-    out->cells = calloc(nr > 0 && nc > 0 ? (size_t)nr * (size_t)nc : 1,
+    out->cells = mb_calloc(nr > 0 && nc > 0 ? (size_t)nr * (size_t)nc : 1,
                         sizeof *out->cells);
     if (out->cells == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -310,7 +311,7 @@ static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
             char **cell = &out->cells[(size_t)i * (size_t)nc + (size_t)j];
             if (PQgetisnull(res, i, j))
                 continue;
-            *cell = strdup(PQgetvalue(res, i, j));
+            *cell = mb_strdup(PQgetvalue(res, i, j));
             if (*cell == NULL) {
                 mb_rows_free(out);
                 return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -709,7 +710,7 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
     mb_stmts st = MB_STMTS_INIT;
     mb_exec_info local = {0, 0};
     mb_buf full = MB_BUF_INIT;
-    char *text = malloc(s->len + 1);
+    char *text = mb_malloc(s->len + 1);
     PGresult *res, *failed = NULL;
     size_t k, done = 0;
     int rc;

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mb/alloc.h"
 #include "mb/backend.h"
 
 struct mb_conn {
@@ -270,8 +271,8 @@ static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
         mb_error_hint(err, "use sqlite:PATH or sqlite::memory:");
         return MB_EUSAGE;
     }
-    c = calloc(1, sizeof *c);
-    if (c == NULL || (c->path = strdup(path)) == NULL) {
+    c = mb_calloc(1, sizeof *c);
+    if (c == NULL || (c->path = mb_strdup(path)) == NULL) {
         free(c);
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     }
@@ -379,7 +380,7 @@ static int push_cell(mb_rows *r, size_t *cap, char *cell)
 
     if (n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
-        char **p = realloc(r->cells, ncap * sizeof *p);
+        char **p = mb_realloc(r->cells, ncap * sizeof *p);
         if (p == NULL)
             return MB_ENOMEM;
         r->cells = p;
@@ -420,7 +421,7 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
             continue;
         for (i = 0; i < ncols; i++) {
             const unsigned char *v = sqlite3_column_text(st, i);
-            char *copy = v ? strdup((const char *)v) : NULL;
+            char *copy = v ? mb_strdup((const char *)v) : NULL;
 
             if ((v != NULL && copy == NULL) ||
                 push_cell(&rows, &cap, copy) < 0) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/buf.h"
 
 int mb_buf_grow(mb_buf *b, size_t extra, mb_error *err)
@@ -26,7 +27,7 @@ int mb_buf_grow(mb_buf *b, size_t extra, mb_error *err)
     cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    p = realloc(b->ptr, cap);
+    p = mb_realloc(b->ptr, cap);
     if (p == NULL) {
         mb_buf_free(b);
         return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -89,7 +90,7 @@ char *mb_buf_take(mb_buf *b, size_t *plen)
     if (plen != NULL)
         *plen = b->len;
     if (p == NULL)
-        p = calloc(1, 1);
+        p = mb_calloc(1, 1);
     b->ptr = NULL;
     b->len = b->cap = 0;
     return p;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "mb/alloc.h"
 #include "mb/checksum.h"
 
 int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err)
@@ -82,7 +83,7 @@ int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
     size_t i;
     int rc;
 
-    sorted = malloc((n ? n : 1) * sizeof *sorted);
+    sorted = mb_malloc((n ? n : 1) * sizeof *sorted);
     if (sorted == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     for (i = 0; i < n; i++)

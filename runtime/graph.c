@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/graph.h"
 
 typedef struct id_slot {
@@ -28,7 +29,7 @@ static int cmp_slot(const void *a, const void *b)
 /* Fill g->by_id with the node indices in byte order of their ids. */
 static int sort_ids(mb_graph *g, mb_error *err)
 {
-    id_slot *slots = malloc((g->n ? g->n : 1) * sizeof *slots);
+    id_slot *slots = mb_malloc((g->n ? g->n : 1) * sizeof *slots);
     size_t i;
 
     if (slots == NULL)
@@ -159,7 +160,7 @@ static int check_labels(mb_graph *g, mb_error *err)
         total += g->nodes[i].rev->n_branch_labels;
     if (total == 0)
         return MB_OK;
-    g->labels = calloc(total, sizeof *g->labels);
+    g->labels = mb_calloc(total, sizeof *g->labels);
     if (g->labels == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     for (i = 0; i < g->n; i++) {
@@ -253,8 +254,8 @@ static int report_cycle(const mb_graph *g, const size_t *indeg,
     for (i = 0; i < g->n && cur == MB_NONE; i++)
         if (indeg[i] > 0)
             cur = i;
-    seen_at = malloc(g->n * sizeof *seen_at);
-    path = malloc((g->n + 1) * sizeof *path);
+    seen_at = mb_malloc(g->n * sizeof *seen_at);
+    path = mb_malloc((g->n + 1) * sizeof *path);
     if (seen_at == NULL || path == NULL) {
         free(seen_at);
         free(path);
@@ -304,9 +305,9 @@ static int topo_sort(mb_graph *g, mb_error *err)
     size_t *indeg = NULL, *heap = NULL, hlen = 0, done = 0, i, j;
     int rc = MB_OK;
 
-    indeg = calloc(g->n, sizeof *indeg);
-    heap = malloc(g->n * sizeof *heap);
-    g->order = malloc(g->n * sizeof *g->order);
+    indeg = mb_calloc(g->n, sizeof *indeg);
+    heap = mb_malloc(g->n * sizeof *heap);
+    g->order = mb_malloc(g->n * sizeof *g->order);
     if (indeg == NULL || heap == NULL || g->order == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;
@@ -372,8 +373,8 @@ static int link_reverse(mb_graph *g, size_t *store, mb_error *err)
         nh += g->nodes[i].n_children == 0;
         nb += g->nodes[i].n_parents == 0;
     }
-    g->heads = malloc((nh ? nh : 1) * sizeof *g->heads);
-    g->bases = malloc((nb ? nb : 1) * sizeof *g->bases);
+    g->heads = mb_malloc((nh ? nh : 1) * sizeof *g->heads);
+    g->bases = mb_malloc((nb ? nb : 1) * sizeof *g->bases);
     if (g->heads == NULL || g->bases == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     return MB_OK;
@@ -390,10 +391,10 @@ int mb_graph_build(mb_graph *g, const mb_revision *revs, size_t n,
     for (i = 0; i < n; i++)
         total += revs[i].n_revises + revs[i].n_depends_on;
     g->n = n;
-    g->nodes = calloc(n ? n : 1, sizeof *g->nodes);
-    g->by_id = malloc((n ? n : 1) * sizeof *g->by_id);
+    g->nodes = mb_calloc(n ? n : 1, sizeof *g->nodes);
+    g->by_id = mb_malloc((n ? n : 1) * sizeof *g->by_id);
     /* forward edges, then the same number of reverse edges */
-    g->edges = malloc((total ? 2 * total : 1) * sizeof *g->edges);
+    g->edges = mb_malloc((total ? 2 * total : 1) * sizeof *g->edges);
     if (g->nodes == NULL || g->by_id == NULL || g->edges == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;
@@ -478,7 +479,7 @@ static int walk(const mb_graph *g, size_t node, int up, unsigned char *mark,
 
     if (mark[node])
         return MB_OK;
-    stack = malloc(g->n * sizeof *stack);
+    stack = mb_malloc(g->n * sizeof *stack);
     if (stack == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     mark[node] = 1;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/plan.h"
 #include "mb/revfile.h"
 
@@ -34,7 +35,7 @@ int mb_applied_heads(size_t **out, size_t *n, const mb_graph *g,
                      const unsigned char *applied, mb_error *err)
 {
     size_t i, j, k = 0;
-    size_t *heads = malloc((g->n ? g->n : 1) * sizeof *heads);
+    size_t *heads = mb_malloc((g->n ? g->n : 1) * sizeof *heads);
 
     if (heads == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -77,7 +78,7 @@ static void id_list(char *buf, size_t size, const mb_graph *g,
 
 static int set_single(mb_target *out, size_t node, mb_error *err)
 {
-    out->nodes = malloc(sizeof *out->nodes);
+    out->nodes = mb_malloc(sizeof *out->nodes);
     if (out->nodes == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     out->nodes[0] = node;
@@ -165,7 +166,7 @@ static int walk_relative(mb_target *out, const mb_graph *g,
         }
         if (nnext > 1 && direction == MB_DOWN && k + 1 == steps) {
             /* the last step undoes a merge: its parents remain */
-            out->nodes = malloc(nnext * sizeof *out->nodes);
+            out->nodes = mb_malloc(nnext * sizeof *out->nodes);
             if (out->nodes == NULL) {
                 rc = mb_error_set(err, MB_ENOMEM, "out of memory");
                 goto done;
@@ -214,7 +215,7 @@ int mb_target_resolve(mb_target *out, const mb_graph *g,
         return MB_OK;
     }
     if (strcmp(spec, "heads") == 0) {
-        out->nodes = malloc((g->n_heads ? g->n_heads : 1) *
+        out->nodes = mb_malloc((g->n_heads ? g->n_heads : 1) *
                             sizeof *out->nodes);
         if (out->nodes == NULL)
             return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -266,9 +267,9 @@ int mb_plan_make(mb_plan *out, const mb_graph *g,
 
     memset(out, 0, sizeof *out);
     out->direction = direction;
-    keep = calloc(g->n ? g->n : 1, 1);
-    mark = calloc(g->n ? g->n : 1, 1);
-    out->steps = malloc((g->n ? g->n : 1) * sizeof *out->steps);
+    keep = mb_calloc(g->n ? g->n : 1, 1);
+    mark = mb_calloc(g->n ? g->n : 1, 1);
+    out->steps = mb_malloc((g->n ? g->n : 1) * sizeof *out->steps);
     if (keep == NULL || mark == NULL || out->steps == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;

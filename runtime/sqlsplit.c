@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/sqlsplit.h"
 
 /* Longest dollar-quote delimiter quoted back in a message, in bytes. */
@@ -358,7 +359,7 @@ static int push(stmt_vec *sv, size_t offset, size_t len, unsigned line,
         if (sv->cap > SIZE_MAX / 2 / sizeof *v)
             return mb_error_set(err, MB_ENOMEM, "out of memory");
         cap = sv->cap ? sv->cap * 2 : 16;
-        v = realloc(sv->v, cap * sizeof *v);
+        v = mb_realloc(sv->v, cap * sizeof *v);
         if (v == NULL)
             return mb_error_set(err, MB_ENOMEM, "out of memory");
         sv->v = v;

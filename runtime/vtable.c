@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb/alloc.h"
 #include "mb/plan.h"
 #include "mb/vtable.h"
 
@@ -76,7 +77,7 @@ static char *take_cell(char **cell)
     char *s = *cell;
 
     *cell = NULL;
-    return s ? s : strdup("");
+    return s ? s : mb_strdup("");
 }
 
 int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
@@ -98,7 +99,7 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
                             vt->version_q.ptr)) < 0 ||
         (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
         goto done;
-    out->rows = calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
+    out->rows = mb_calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
     if (out->rows == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include "mb/alloc.h"
 #include "mb/zip.h"
 
 /* Compress data into out (room for compressBound) through *zsp, which
@@ -17,7 +18,7 @@ static int deflate_with(void **zsp, mb_buf *out, const void *data,
     int zrc;
 
     if (zs == NULL) {
-        zs = calloc(1, sizeof *zs);
+        zs = mb_calloc(1, sizeof *zs);
         if (zs == NULL)
             return Z_MEM_ERROR;
         if (deflateInit2(zs, 9, Z_DEFLATED, 15, 9, strategy) != Z_OK) {
@@ -141,7 +142,7 @@ int mb_inflater_run(mb_inflater *inf, mb_buf *out, const void *z,
     if ((uInt)z_len != z_len || (uInt)raw_len != raw_len)
         return mb_error_set(err, MB_EINTEGRITY, "payload length invalid");
     if (zs == NULL) {
-        zs = calloc(1, sizeof *zs);
+        zs = mb_calloc(1, sizeof *zs);
         if (zs == NULL || inflateInit(zs) != Z_OK) {
             free(zs);
             return mb_error_set(err, MB_ENOMEM, "out of memory");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mb/alloc.h"
 #include "mb/plan.h"
 #include "mb/revfile.h"
 #include "mb/url.h"
@@ -49,7 +50,7 @@ int cmd_current(mb_cli *cli)
         (rc = cli_open(cli, &s, 1, &err)) < 0)
         goto done;
     opened = 1;
-    applied = calloc(cli->graph.n ? cli->graph.n : 1, 1);
+    applied = mb_calloc(cli->graph.n ? cli->graph.n : 1, 1);
     if (applied == NULL) {
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;
@@ -200,7 +201,7 @@ static void json_report(const mb_report *rep)
     while (p != NULL && *p != '\0') {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = strndup(p, n);
+        char *line = mb_strndup(p, n);
 
         fputs(first ? "" : ", ", stdout);
         json_str(stdout, line ? line : "(out of memory)");
@@ -228,7 +229,7 @@ int cmd_verify(mb_cli *cli)
         (rc = cli_open(cli, &s, 1, &err)) < 0)
         goto done;
     opened = 1;
-    applied = calloc(cli->graph.n ? cli->graph.n : 1, 1);
+    applied = mb_calloc(cli->graph.n ? cli->graph.n : 1, 1);
     if (applied == NULL) {
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;

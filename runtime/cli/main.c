@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mb/alloc.h"
 #include "mb/url.h"
 
 extern const mb_bundle mb_embedded_bundle;
@@ -460,7 +461,7 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
 
 int main(int argc, char **argv)
 {
-    char **av = calloc((size_t)argc + 2, sizeof *av);
+    char **av = mb_calloc((size_t)argc + 2, sizeof *av);
     int rc;
 
     if (av == NULL) {
