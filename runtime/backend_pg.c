@@ -34,6 +34,7 @@
 #include "mb/alloc.h"
 #include "mb/backend.h"
 #include "mb/checksum.h"
+#include "mb/fault.h"
 #include "mb/sqlsplit.h"
 
 #define MB_LOCK_CLASS 19778 /* "MB": first key of our advisory locks */
@@ -266,10 +267,13 @@ static int simple(mb_conn *c, const char *sql, const char *what,
 static int pg_connect(mb_conn **out, const char *url,
                       const mb_connect_opts *o, mb_error *err)
 {
-    mb_conn *c = mb_calloc(1, sizeof *c);
+    mb_conn *c;
+    int rc;
 
     *out = NULL;
-    if (c == NULL)
+    if ((rc = MB_FAULT("connect", err)) < 0)
+        return rc;
+    if ((c = mb_calloc(1, sizeof *c)) == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     c->url = url;
     c->o = *o;
@@ -358,7 +362,9 @@ static int run_query(mb_conn *c, const char *sql, int nparams,
 static int pg_query(mb_conn *c, const char *sql, int nparams,
                     const char *const *params, mb_rows *out, mb_error *err)
 {
-    return run_query(c, sql, nparams, params, out, err);
+    int rc = MB_FAULT("query", err);
+
+    return rc < 0 ? rc : run_query(c, sql, nparams, params, out, err);
 }
 
 /* The first cell of a one-row result as an integer (0 if none). */
@@ -508,6 +514,8 @@ static int pg_lock(mb_conn *c, const char *key, mb_error *err)
 
     if (c->locked)
         return MB_OK;
+    if ((rc = MB_FAULT("lock", err)) < 0)
+        return rc;
     snprintf(c->key1, sizeof c->key1, "%d", MB_LOCK_CLASS);
     snprintf(c->key2, sizeof c->key2, "%d", mb_lock_number(key));
     if ((rc = check_pooler(c, err)) < 0 ||
@@ -559,16 +567,22 @@ static void pg_unlock(mb_conn *c)
 
 static int pg_begin(mb_conn *c, mb_error *err)
 {
-    return simple(c, "BEGIN", "could not begin a transaction", err);
+    int rc = MB_FAULT("begin", err);
+
+    return rc < 0 ? rc
+                  : simple(c, "BEGIN", "could not begin a transaction", err);
 }
 
 static int pg_commit(mb_conn *c, mb_error *err)
 {
-    return simple(c, "COMMIT", "could not commit", err);
+    int rc = MB_FAULT("commit", err);
+
+    return rc < 0 ? rc : simple(c, "COMMIT", "could not commit", err);
 }
 
 static void pg_rollback(mb_conn *c)
 {
+    MB_FAULT_KILL("rollback");
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK &&
         PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         PGresult *res = PQexec(c->pg, "ROLLBACK");
@@ -730,6 +744,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
         for (k = 0; k < st.n; k++) { /* one statement at a time */
             char saved = text[st.v[k].offset + st.v[k].len];
 
+            if ((rc = MB_FAULT("stmt", err)) < 0) {
+                snprintf(err->file, sizeof err->file, "%s", s->rev->path);
+                err->line = (int)st.v[k].line;
+                goto done;
+            }
             text[st.v[k].offset + st.v[k].len] = '\0';
             res = settle_copy(c->pg, PQexec(c->pg, text + st.v[k].offset));
             text[st.v[k].offset + st.v[k].len] = saved;
@@ -762,6 +781,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
                             s->prologue ? ";\n" : "", text,
                             s->epilogue ? s->epilogue : "")) < 0)
         goto done;
+    if ((rc = MB_FAULT("stmt", err)) < 0) {
+        snprintf(err->file, sizeof err->file, "%s", s->rev->path);
+        err->line = (int)s->first_line;
+        goto done;
+    }
     if (!PQsendQuery(c->pg, full.ptr)) {
         rc = session_lost(c->pg, NULL)
                  ? script_lost(c, s, &st, st.n, NULL, err)
@@ -771,9 +795,11 @@ static int pg_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
         goto done;
     }
     /* one result per statement until the first error; drain them all */
+    MB_FAULT_KILL("sent");
     while ((res = PQgetResult(c->pg)) != NULL) {
         ExecStatusType t;
 
+        MB_FAULT_KILL("result");
         if ((res = settle_copy(c->pg, res)) == NULL)
             break;
         t = PQresultStatus(res);

@@ -37,6 +37,7 @@
 
 #include "mb/alloc.h"
 #include "mb/backend.h"
+#include "mb/fault.h"
 
 struct mb_conn {
     sqlite3 *db;        /* NULL while the file does not exist yet */
@@ -152,18 +153,226 @@ static const char *url_path(const char *url)
     return p;
 }
 
-static int open_db(mb_conn *c, int flags, mb_error *err)
+#ifdef MB_FAULT_INJECTION
+/* SQLite's own allocator, wrapped so that the fault point "alloc" can
+ * fail SQLite's allocations too (SQLite reports them as SQLITE_NOMEM). */
+static sqlite3_mem_methods sqlite_mem;
+
+static void *fault_malloc(int n)
+{
+    return mb_fault_pass("alloc", MB_FAULT_ANY) ? NULL
+                                                 : sqlite_mem.xMalloc(n);
+}
+
+static void *fault_realloc(void *p, int n)
+{
+    return mb_fault_pass("alloc", MB_FAULT_ANY) ? NULL
+                                                 : sqlite_mem.xRealloc(p, n);
+}
+
+static void fault_allocator(void)
+{
+    sqlite3_mem_methods m;
+
+    sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem);
+    m = sqlite_mem;
+    m.xMalloc = fault_malloc;
+    m.xRealloc = fault_realloc;
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
+/*
+ * A VFS over the default one whose writes, syncs, truncations and
+ * deletions are fault points (io_write, io_sync, io_truncate, io_delete):
+ * a crash or an I/O error at every step of SQLite's commit protocol
+ * (journal, database file, journal deletion), as SQLite's own crash
+ * tests do.
+ */
+typedef struct fault_file {
+    sqlite3_file base;
+    sqlite3_file *real; /* the default VFS's file, right after this */
+} fault_file;
+
+static sqlite3_vfs *real_vfs;
+
+#define REAL(f) (((fault_file *)(f))->real)
+
+static int ff_close(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xClose(REAL(f));
+}
+
+static int ff_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+}
+
+static int ff_write(sqlite3_file *f, const void *buf, int n,
+                    sqlite3_int64 off)
+{
+    if (mb_fault_pass("io_write", MB_FAULT_ANY))
+        return SQLITE_IOERR_WRITE;
+    return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
+}
+
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    if (mb_fault_pass("io_truncate", MB_FAULT_ANY))
+        return SQLITE_IOERR_TRUNCATE;
+    return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+static int ff_sync(sqlite3_file *f, int flags)
+{
+    if (mb_fault_pass("io_sync", MB_FAULT_ANY))
+        return SQLITE_IOERR_FSYNC;
+    return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+
+static int ff_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int ff_lock(sqlite3_file *f, int level)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), level);
+}
+
+static int ff_unlock(sqlite3_file *f, int level)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), level);
+}
+
+static int ff_reserved(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int ff_control(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int ff_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int ff_device(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+/* Version 1 methods: without shared memory (no WAL) and memory mapping,
+ * which app-migrate does not use; SQLite falls back without them. */
+static const sqlite3_io_methods fault_io = {
+    1, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock,
+    ff_unlock, ff_reserved, ff_control, ff_sector, ff_device,
+    NULL, NULL, NULL, NULL, NULL, NULL};
+
+static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
+                   int flags, int *out_flags)
+{
+    fault_file *ff = (fault_file *)f;
+    int rc;
+
+    (void)vfs;
+    ff->real = (sqlite3_file *)(ff + 1);
+    rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out_flags);
+    ff->base.pMethods = ff->real->pMethods != NULL ? &fault_io : NULL;
+    return rc;
+}
+
+static int fv_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
+{
+    (void)vfs;
+    if (mb_fault_pass("io_delete", MB_FAULT_ANY))
+        return SQLITE_IOERR_DELETE;
+    return real_vfs->xDelete(real_vfs, name, sync_dir);
+}
+
+static int fv_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
+{
+    (void)vfs;
+    return real_vfs->xAccess(real_vfs, name, flags, out);
+}
+
+static int fv_full(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+    (void)vfs;
+    return real_vfs->xFullPathname(real_vfs, name, n, out);
+}
+
+static int fv_random(sqlite3_vfs *vfs, int n, char *out)
+{
+    (void)vfs;
+    return real_vfs->xRandomness(real_vfs, n, out);
+}
+
+static int fv_sleep(sqlite3_vfs *vfs, int us)
+{
+    (void)vfs;
+    return real_vfs->xSleep(real_vfs, us);
+}
+
+static int fv_time(sqlite3_vfs *vfs, double *out)
+{
+    (void)vfs;
+    return real_vfs->xCurrentTime(real_vfs, out);
+}
+
+static int fv_last_error(sqlite3_vfs *vfs, int n, char *out)
+{
+    (void)vfs;
+    return real_vfs->xGetLastError(real_vfs, n, out);
+}
+
+static int fv_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
+{
+    (void)vfs;
+    return real_vfs->xCurrentTimeInt64(real_vfs, out);
+}
+
+static sqlite3_vfs fault_vfs = {
+    2, 0, 0, NULL, "mb-fault", NULL, fv_open, fv_delete, fv_access, fv_full,
+    NULL, NULL, NULL, NULL, fv_random, fv_sleep, fv_time, fv_last_error,
+    fv_time64, NULL, NULL, NULL};
+
+static void fault_vfs_register(void)
+{
+    real_vfs = sqlite3_vfs_find(NULL);
+    if (real_vfs == NULL)
+        return;
+    fault_vfs.szOsFile = (int)sizeof(fault_file) + real_vfs->szOsFile;
+    fault_vfs.mxPathname = real_vfs->mxPathname;
+    sqlite3_vfs_register(&fault_vfs, 1);
+}
+#endif
+
+/*
+ * app-migrate is single-threaded: no allocation statistics (they take a
+ * mutex per malloc) and no per-connection mutex. Must precede the first
+ * use of SQLite in the process.
+ */
+static void configure(void)
 {
     static int configured;
+
+    if (configured)
+        return;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+#ifdef MB_FAULT_INJECTION
+    fault_allocator();
+    fault_vfs_register();
+#endif
+    configured = 1;
+}
+
+static int open_db(mb_conn *c, int flags, mb_error *err)
+{
     int ms = (int)(c->lock_timeout * 1000.0);
 
-    /* app-migrate is single-threaded: no allocation statistics (they take
-     * a mutex per malloc) and no per-connection mutex. Must precede the
-     * first use of SQLite in the process. */
-    if (!configured) {
-        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-        configured = 1;
-    }
     if (sqlite3_open_v2(c->path, &c->db, flags | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
@@ -265,6 +474,9 @@ static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
     int rc = MB_OK;
 
     *out = NULL;
+    configure();
+    if ((rc = MB_FAULT("connect", err)) < 0)
+        return rc;
     if (*path == '\0') {
         mb_error_set(err, MB_EUSAGE, "database URL \"%s\" has no file name",
                      url);
@@ -309,6 +521,8 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
     int rc;
 
     (void)key; /* one migration run per database file at a time */
+    if ((rc = MB_FAULT("lock", err)) < 0)
+        return rc;
     if (c->db == NULL &&
         (rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                       err)) < 0)
@@ -359,16 +573,21 @@ static int exec_simple(mb_conn *c, const char *sql, mb_error *err)
 
 static int sq_begin(mb_conn *c, mb_error *err)
 {
-    return exec_simple(c, "BEGIN IMMEDIATE", err);
+    int rc = MB_FAULT("begin", err);
+
+    return rc < 0 ? rc : exec_simple(c, "BEGIN IMMEDIATE", err);
 }
 
 static int sq_commit(mb_conn *c, mb_error *err)
 {
-    return exec_simple(c, "COMMIT", err);
+    int rc = MB_FAULT("commit", err);
+
+    return rc < 0 ? rc : exec_simple(c, "COMMIT", err);
 }
 
 static void sq_rollback(mb_conn *c)
 {
+    MB_FAULT_KILL("rollback");
     if (c->db != NULL && !sqlite3_get_autocommit(c->db))
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -404,15 +623,24 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
     if (c->db == NULL)
         return mb_error_set(err, MB_EDB, "database \"%s\" does not exist",
                             c->path);
+    if ((rc = MB_FAULT("query", err)) < 0)
+        return rc;
     if ((src = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL)) != SQLITE_OK)
         return (src & 0xff) == SQLITE_BUSY
                    ? busy_error(c, "read", err)
                    : db_error(c, err, "could not prepare a query");
+    /* the values outlive the statement: bound without a copy */
     for (i = 1; i <= nparams; i++) {
         char name[16];
+        int at;
+
         snprintf(name, sizeof name, "$%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
-                          params[i - 1], -1, SQLITE_TRANSIENT);
+        at = sqlite3_bind_parameter_index(st, name);
+        if (at > 0 && sqlite3_bind_text(st, at, params[i - 1], -1,
+                                        SQLITE_STATIC) != SQLITE_OK) {
+            rc = db_error(c, err, "could not bind a query parameter");
+            goto done;
+        }
     }
     ncols = sqlite3_column_count(st);
     rows.ncols = (size_t)ncols;
@@ -549,6 +777,11 @@ static int sq_exec_script(mb_conn *c, const mb_script *s, mb_exec_info *info,
         const char *tail = NULL;
         int src;
 
+        if ((rc = MB_FAULT("stmt", err)) < 0) {
+            snprintf(err->file, sizeof err->file, "%s", s->rev->path);
+            err->line = (int)(s->first_line + count_lines(s->sql, p));
+            return rc;
+        }
         if (sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &tail) !=
             SQLITE_OK)
             return script_error(c, s, p, end, sqlite3_error_offset(c->db),

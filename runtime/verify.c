@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mb/checksum.h"
+#include "mb/fault.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
 
@@ -60,6 +61,8 @@ int mb_payload_text(mb_buf *out, mb_inflater *inf, const mb_revision *rev,
     char sum[MB_CHECKSUM_HEX + 1];
     int rc;
 
+    if ((rc = MB_FAULT("inflate", err)) < 0)
+        return rc;
     if (rev->z_len == 0) {
         mb_buf_clear(out);
         if ((rc = mb_buf_put(out, rev->data, rev->raw_len, err)) < 0)

@@ -11,8 +11,21 @@
 #include <string.h>
 
 #include "mb/alloc.h"
+#include "mb/fault.h"
 #include "mb/plan.h"
 #include "mb/vtable.h"
+
+/* The fault points of a version row and a log row (mb/fault.h). */
+static int row_faults(int version, int log, mb_error *err)
+{
+    int rc = MB_OK;
+
+    if (version)
+        rc = MB_FAULT("version", err);
+    if (rc == MB_OK && log)
+        rc = MB_FAULT("log", err);
+    return rc;
+}
 
 /* Append the quoted, optionally schema-qualified name to out. */
 static int qualified(mb_vtable *vt, mb_buf *out, const char *name,
@@ -285,6 +298,8 @@ int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
                              bundle_digest};
     int rc;
 
+    if ((rc = row_faults(1, 0, err)) < 0)
+        return rc;
     if (direction == MB_UP)
         rc = mb_buf_printf(&sql, err, "INSERT INTO %s (revision, checksum, "
                            "applied_at, bundle_digest) VALUES ($1, $2, $3, "
@@ -307,6 +322,8 @@ int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err)
                              e->finished_at, e->outcome,   e->error};
     int rc;
 
+    if ((rc = row_faults(0, 1, err)) < 0)
+        return rc;
     if ((rc = mb_buf_printf(&sql, err, "INSERT INTO %s (revision, direction, "
                             "checksum, bundle_digest, started_at, "
                             "finished_at, outcome, error) VALUES ($1, $2, "
@@ -332,6 +349,8 @@ int mb_vtable_record(mb_vtable *vt, const mb_revision *rev, int direction,
         return mb_vtable_log(vt, e, err);
     }
     /* $1 revision, $3 checksum, $4 digest, $6 finished = applied_at */
+    if ((rc = row_faults(1, 1, err)) < 0)
+        return rc;
     if (direction == MB_UP)
         rc = mb_buf_printf(&sql, err, "WITH v AS (INSERT INTO %s (revision, "
                            "checksum, applied_at, bundle_digest) VALUES ($1, "
@@ -357,7 +376,8 @@ int mb_vtable_record_sql(mb_vtable *vt, mb_buf *out, const mb_revision *rev,
     mb_buf id = MB_BUF_INIT, sum = MB_BUF_INIT, dig = MB_BUF_INIT;
     int rc;
 
-    if ((rc = vt->be->quote_literal(vt->conn, &id, rev->id, err)) < 0 ||
+    if ((rc = row_faults(1, 1, err)) < 0 ||
+        (rc = vt->be->quote_literal(vt->conn, &id, rev->id, err)) < 0 ||
         (rc = vt->be->quote_literal(vt->conn, &sum, rev->checksum, err)) <
             0 ||
         (rc = vt->be->quote_literal(vt->conn, &dig, bundle_digest, err)) < 0)
@@ -419,7 +439,8 @@ int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
                         e->outcome, e->error};
     int rc;
 
-    if ((rc = add_tuple(vt, &rows->version, direction == MB_UP, v,
+    if ((rc = row_faults(1, 1, err)) < 0 ||
+        (rc = add_tuple(vt, &rows->version, direction == MB_UP, v,
                         direction == MB_UP ? 4 : 1, err)) < 0 ||
         (rc = add_tuple(vt, &rows->log, 1, l, 8, err)) < 0)
         return rc;

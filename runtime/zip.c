@@ -9,6 +9,32 @@
 #include "mb/alloc.h"
 #include "mb/zip.h"
 
+/* zlib allocates through mb/alloc.h too, so that its allocations can fail
+ * in a test build like any other. */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return mb_calloc(items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    free(p);
+}
+
+/* A zeroed stream that allocates through z_alloc, or NULL. */
+static z_stream *new_stream(void)
+{
+    z_stream *zs = mb_calloc(1, sizeof *zs);
+
+    if (zs != NULL) {
+        zs->zalloc = z_alloc;
+        zs->zfree = z_free;
+    }
+    return zs;
+}
+
 /* Compress data into out (room for compressBound) through *zsp, which
  * is created with strategy on first use and reset afterwards. */
 static int deflate_with(void **zsp, mb_buf *out, const void *data,
@@ -18,7 +44,7 @@ static int deflate_with(void **zsp, mb_buf *out, const void *data,
     int zrc;
 
     if (zs == NULL) {
-        zs = mb_calloc(1, sizeof *zs);
+        zs = new_stream();
         if (zs == NULL)
             return Z_MEM_ERROR;
         if (deflateInit2(zs, 9, Z_DEFLATED, 15, 9, strategy) != Z_OK) {
@@ -51,7 +77,7 @@ int mb_deflater_run(mb_deflater *d, mb_buf *out, const void *data,
 {
     mb_buf fixed = MB_BUF_INIT;
     uLong bound;
-    int rc;
+    int rc, zrc;
 
     if ((uInt)len != len)
         return mb_error_set(err, MB_ERROR, "payload too large to compress");
@@ -59,15 +85,16 @@ int mb_deflater_run(mb_deflater *d, mb_buf *out, const void *data,
     mb_buf_clear(out);
     if ((rc = mb_buf_grow(out, bound, err)) < 0)
         return rc;
-    if (deflate_with(&d->dynamic, out, data, len, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
+    if ((zrc = deflate_with(&d->dynamic, out, data, len,
+                            Z_DEFAULT_STRATEGY)) != Z_OK)
         goto fail;
     if (len <= FIXED_LIMIT) {
         if ((rc = mb_buf_grow(&fixed, bound, err)) < 0) {
             mb_buf_free(out);
             return rc;
         }
-        if (deflate_with(&d->fixed, &fixed, data, len, Z_FIXED) != Z_OK) {
+        if ((zrc = deflate_with(&d->fixed, &fixed, data, len, Z_FIXED)) !=
+            Z_OK) {
             mb_buf_free(&fixed);
             goto fail;
         }
@@ -82,6 +109,8 @@ int mb_deflater_run(mb_deflater *d, mb_buf *out, const void *data,
     return MB_OK;
 fail:
     mb_buf_free(out);
+    if (zrc == Z_MEM_ERROR)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
     return mb_error_set(err, MB_ERROR, "zlib could not compress");
 }
 
@@ -110,25 +139,11 @@ int mb_zip_deflate(mb_buf *out, const void *data, size_t len, mb_error *err)
 int mb_zip_inflate(mb_buf *out, const void *z, size_t z_len, size_t raw_len,
                    mb_error *err)
 {
-    uLongf got = (uLongf)raw_len;
-    int rc, zrc;
+    mb_inflater inf = MB_INFLATER_INIT;
+    int rc = mb_inflater_run(&inf, out, z, z_len, raw_len, err);
 
-    if ((uLong)z_len != z_len || (uLongf)raw_len != raw_len)
-        return mb_error_set(err, MB_EINTEGRITY, "payload length invalid");
-    mb_buf_clear(out);
-    if ((rc = mb_buf_grow(out, raw_len, err)) < 0)
-        return rc;
-    /* A stream longer than raw_len fails with Z_BUF_ERROR. */
-    zrc = uncompress((Bytef *)out->ptr, &got, z, (uLong)z_len);
-    if (zrc != Z_OK || got != raw_len) {
-        mb_buf_clear(out);
-        return mb_error_set(err, MB_EINTEGRITY,
-                            "compressed payload is corrupt (%s)",
-                            zrc == Z_OK ? "wrong length" : zError(zrc));
-    }
-    out->len = raw_len;
-    out->ptr[out->len] = '\0';
-    return MB_OK;
+    mb_inflater_free(&inf);
+    return rc;
 }
 
 #define INFLATE_SLACK 512
@@ -142,7 +157,7 @@ int mb_inflater_run(mb_inflater *inf, mb_buf *out, const void *z,
     if ((uInt)z_len != z_len || (uInt)raw_len != raw_len)
         return mb_error_set(err, MB_EINTEGRITY, "payload length invalid");
     if (zs == NULL) {
-        zs = mb_calloc(1, sizeof *zs);
+        zs = new_stream();
         if (zs == NULL || inflateInit(zs) != Z_OK) {
             free(zs);
             return mb_error_set(err, MB_ENOMEM, "out of memory");
@@ -161,6 +176,10 @@ int mb_inflater_run(mb_inflater *inf, mb_buf *out, const void *z,
     zs->next_out = (Bytef *)out->ptr;
     zs->avail_out = (uInt)(raw_len + INFLATE_SLACK);
     zrc = inflate(zs, Z_FINISH);
+    if (zrc == Z_MEM_ERROR) {
+        mb_buf_clear(out);
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    }
     if (zrc != Z_STREAM_END || zs->total_out != raw_len ||
         zs->avail_in != 0) {
         mb_buf_clear(out);
