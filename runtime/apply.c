@@ -63,6 +63,45 @@ int mb_unresolved(mb_ctx *ctx, mb_report *rep, mb_error *err)
     return rc;
 }
 
+/* A signal's name for messages. */
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    default: return "a signal";
+    }
+}
+
+static int stopped(const mb_ctx *ctx)
+{
+    return ctx->stop != NULL && *ctx->stop != 0;
+}
+
+/*
+ * After rev's step failed: when a signal asked the run to stop, the
+ * failure is the interrupt's doing (a cancelled statement,
+ * SQLITE_INTERRUPT), and err says so, keeping FILE:LINE.
+ */
+static void blame_signal(const mb_ctx *ctx, const mb_revision *rev,
+                         int autocommit, mb_error *err)
+{
+    char file[sizeof err->file];
+    int line = err->line;
+
+    if (!stopped(ctx) || err->code == MB_ECONN)
+        return;
+    memcpy(file, err->file, sizeof file);
+    mb_error_at(err, MB_EINTR, file, line, "interrupted by %s while "
+                "revision %s ran", signal_name(*ctx->stop), rev->id);
+    mb_error_detail(err, "%s", autocommit
+                    ? "its transaction:false section stopped at this "
+                      "statement: the statements before it stay applied"
+                    : "its transaction was rolled back: nothing of it is "
+                      "applied");
+}
+
 /* Read the state; integrity problems become MB_EINTEGRITY. */
 static int checked_state(mb_ctx *ctx, unsigned char *applied,
                          mb_report *problems, mb_error *err)
@@ -178,6 +217,9 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
     if ((rc = ctx->be->exec_script(ctx->conn, script, &info, err)) < 0) {
         char server[sizeof err->hint];
 
+        blame_signal(ctx, rev, 1, err);
+        if (err->code == MB_EINTR)
+            rc = MB_EINTR;
         log_row(ctx, rev, direction, started, MB_OUTCOME_INCOMPLETE, err);
         /* a lost session's hint (run again) does not hold here: the
          * section's `started` row makes the next run refuse */
@@ -234,8 +276,12 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
         rc = mb_vtable_rows_add(ctx->vt, ctx->pending, rev, direction, &le,
                                 err);
     }
-    if (rc < 0)
+    if (rc < 0) {
+        blame_signal(ctx, rev, 0, err);
+        if (err->code == MB_EINTR)
+            rc = MB_EINTR;
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
+    }
     return rc;
 }
 
@@ -276,6 +322,9 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         ctx->vt->ready = 1;
     return MB_OK;
 fail:
+    blame_signal(ctx, rev, 0, err);
+    if (err->code == MB_EINTR)
+        rc = MB_EINTR;
     if (rc != MB_ELOCKED)
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
     else
@@ -320,8 +369,20 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
         return rc;
     }
     ctx->txn_tables = ctx->single;
-    for (i = 0; i < plan->n && rc == MB_OK; i++)
+    for (i = 0; i < plan->n && rc == MB_OK; i++) {
+        if (stopped(ctx)) {
+            rc = mb_error_set(err, MB_EINTR, "interrupted by %s before "
+                              "revision %s", signal_name(*ctx->stop),
+                              ctx->graph->nodes[plan->steps[i]].rev->id);
+            mb_error_detail(err, "the %zu revision%s before it %s", i,
+                            i == 1 ? "" : "s",
+                            ctx->single ? "are rolled back with the run"
+                                        : "stay applied");
+            ctx->be->rollback(ctx->conn);
+            break;
+        }
         rc = run_step(ctx, plan->steps[i], plan->direction, &text, err);
+    }
     if (rc == MB_OK && pending.n > 0 &&
         ((rc = mb_vtable_rows_sql(ctx->vt, &sql, &pending, plan->direction,
                                   err)) < 0 ||
@@ -411,6 +472,16 @@ nothing:
         fprintf(stderr, "%s: nothing to do: the database is already at "
                 "the target\n", ctx->prog);
 done:
+    if (rc < 0 && stopped(ctx) && rc != MB_EINTR && rc != MB_ECONN) {
+        /* a wait or a read that the interrupt cut short */
+        char what[sizeof err->msg];
+
+        memcpy(what, err->msg, sizeof what);
+        mb_error_set(err, MB_EINTR, "interrupted by %s; nothing was "
+                     "changed", signal_name(*ctx->stop));
+        mb_error_detail(err, "%s", what);
+        rc = MB_EINTR;
+    }
     if (locked)
         ctx->be->unlock(ctx->conn);
     mb_plan_free(&plan);

@@ -43,6 +43,7 @@
 
 struct mb_conn {
     PGconn *pg;         /* the session that migrates and holds the lock */
+    PGcancel *cancel;   /* for interrupt(), made at connect */
     const char *url;    /* borrowed from the caller */
     mb_connect_opts o;
     int locked;         /* pg holds the migration lock */
@@ -234,6 +235,7 @@ static void pg_close(mb_conn *c)
 {
     if (c == NULL)
         return;
+    PQfreeCancel(c->cancel);
     PQfinish(c->pg); /* ends the session, and with it any lock it holds */
     free(c);
 }
@@ -283,6 +285,10 @@ static int pg_connect(mb_conn **out, const char *url,
         return MB_EDB;
     }
     PQsetNoticeReceiver(c->pg, notice, c);
+    if ((c->cancel = PQgetCancel(c->pg)) == NULL) {
+        pg_close(c);
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    }
     /* the splitter reads plain strings the way this setting says */
     if (simple(c, "SET standard_conforming_strings = on",
                "could not set standard_conforming_strings", err) < 0) {
@@ -916,6 +922,15 @@ static int pg_quote_literal(mb_conn *c, mb_buf *out, const char *value,
     return rc;
 }
 
+/* PQcancel() is safe in a signal handler with a buffer on the stack. */
+static void pg_interrupt(mb_conn *c)
+{
+    char errbuf[256];
+
+    if (c != NULL && c->cancel != NULL)
+        (void)PQcancel(c->cancel, errbuf, (int)sizeof errbuf);
+}
+
 const mb_backend mb_backend_postgres = {
     .scheme = "postgresql",
     .dialect = MB_DIALECT_POSTGRESQL,
@@ -932,4 +947,5 @@ const mb_backend mb_backend_postgres = {
     .table_exists = pg_table_exists,
     .quote_ident = pg_quote_ident,
     .quote_literal = pg_quote_literal,
+    .interrupt = pg_interrupt,
 };

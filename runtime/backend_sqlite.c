@@ -24,6 +24,7 @@
  * SQLite's lock bytes and from /proc/locks.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct mb_conn {
     int lock_fd;        /* flock descriptor, -1 when not locked */
     const char *prog;   /* for the crash-recovery note */
     int quiet;
+    volatile sig_atomic_t stop; /* set by interrupt(): stop waiting */
 };
 
 static int db_error(mb_conn *c, mb_error *err, const char *what)
@@ -518,6 +520,8 @@ static void sleep_ms(long ms)
 static int sq_lock(mb_conn *c, const char *key, mb_error *err)
 {
     long waited = 0, limit = (long)(c->lock_timeout * 1000.0), pause = 5;
+    long next_report = 0;
+    char who[128];
     int rc;
 
     (void)key; /* one migration run per database file at a time */
@@ -535,6 +539,12 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
                             "%s", c->path, strerror(errno));
     /* bounded: at most limit/5 + 1 attempts */
     while (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (c->stop) {
+            close(c->lock_fd);
+            c->lock_fd = -1;
+            return mb_error_set(err, MB_ELOCKED, "stopped waiting for the "
+                                "lock on \"%s\"", c->path);
+        }
         if (errno != EWOULDBLOCK && errno != EINTR) {
             return mb_error_set(err, MB_EDB, "could not lock \"%s\": %s",
                                 c->path, strerror(errno));
@@ -543,6 +553,12 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
             close(c->lock_fd);
             c->lock_fd = -1;
             return busy_error(c, "lock", err);
+        }
+        if (!c->quiet && waited >= next_report) { /* at once, then every 10 s */
+            lock_holder(c->path, who, sizeof who);
+            fprintf(stderr, "%s: waiting for the migration lock on \"%s\"%s%s\n",
+                    c->prog, c->path, who[0] ? ", " : "", who);
+            next_report = waited + 10000;
         }
         sleep_ms(pause);
         waited += pause;
@@ -851,6 +867,17 @@ static int sq_quote_literal(mb_conn *c, mb_buf *out, const char *value,
     return put_quoted(out, sqlite3_mprintf("%Q", value), err);
 }
 
+/* sqlite3_interrupt() may be called from a signal handler (the sqlite3
+ * shell does); the flag stops the wait for the flock(). */
+static void sq_interrupt(mb_conn *c)
+{
+    if (c == NULL)
+        return;
+    c->stop = 1;
+    if (c->db != NULL)
+        sqlite3_interrupt(c->db);
+}
+
 const mb_backend mb_backend_sqlite = {
     .scheme = "sqlite",
     .dialect = MB_DIALECT_SQLITE,
@@ -867,4 +894,5 @@ const mb_backend mb_backend_sqlite = {
     .table_exists = sq_table_exists,
     .quote_ident = sq_quote_ident,
     .quote_literal = sq_quote_literal,
+    .interrupt = sq_interrupt,
 };

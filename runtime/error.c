@@ -128,6 +128,7 @@ const char *mb_status_name(int code)
     case MB_ELOCKED: return "lock";
     case MB_EUSAGE: return "usage";
     case MB_ECONN: return "connection lost";
+    case MB_EINTR: return "interrupted";
     default: return "error";
     }
 }

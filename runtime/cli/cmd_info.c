@@ -55,8 +55,7 @@ int cmd_current(mb_cli *cli)
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;
     }
-    ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1, 0, 0, NULL};
+    ctx = cli_context(cli, &s, 1);
     if ((rc = mb_read_state(&ctx, &v, applied, &rep, &err)) < 0 ||
         (rc = mb_applied_heads(&heads, &nheads, &cli->graph, applied,
                                &err)) < 0)
@@ -234,8 +233,7 @@ int cmd_verify(mb_cli *cli)
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;
     }
-    ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   1, 0, 0, NULL};
+    ctx = cli_context(cli, &s, 1);
     if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0 ||
         (rc = mb_unresolved(&ctx, &drep, &err)) < 0)
         goto done;

@@ -5,9 +5,67 @@
  * hand over to mb_migrate(), which checks the version table against the
  * bundle before any SQL runs. `resolve` settles an unfinished
  * transaction:false section after an operator fixed the database.
+ *
+ * SIGTERM, SIGINT and SIGHUP, once the database is open: the first one
+ * interrupts the statement that runs (the backend's interrupt()) and
+ * asks the run to stop; the revision it cut short rolls back and is
+ * logged `failed`, the error is printed, and the process then dies of
+ * that same signal, as a shell expects of a program it interrupted. A
+ * second signal, or one that comes before the database is open (nothing
+ * written yet), kills at once.
  */
+#include <signal.h>
+#include <string.h>
+
 #include "cli.h"
 #include "mb/plan.h"
+
+static volatile sig_atomic_t caught;
+static const mb_backend *volatile sig_be;
+static mb_conn *volatile sig_conn;
+
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP};
+static int installed[3]; /* 1: our handler is on stop_signals[i] */
+
+static void die_of(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void on_stop_signal(int sig)
+{
+    if (caught != 0 || sig_conn == NULL) {
+        die_of(sig);
+        return;
+    }
+    caught = sig;
+    sig_be->interrupt(sig_conn);
+}
+
+/*
+ * Install (on) or remove the handlers; no SA_RESTART, so that waits
+ * return at once. A signal ignored when the program started (nohup, a
+ * background job's SIGINT) stays ignored.
+ */
+static void stop_handlers(int on)
+{
+    struct sigaction sa, old;
+    size_t i;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        if (on && (sigaction(stop_signals[i], NULL, &old) != 0 ||
+                   old.sa_handler == SIG_IGN))
+            continue;
+        if (!on && !installed[i])
+            continue;
+        if (sigaction(stop_signals[i], &sa, NULL) == 0)
+            installed[i] = on;
+    }
+}
 
 enum action { DO_UP, DO_DOWN, DO_RESOLVE };
 
@@ -20,13 +78,17 @@ static int writing(mb_cli *cli, enum action what)
     mb_ctx ctx;
     int rc, opened = 0;
 
+    stop_handlers(1);
     if ((rc = cli_selfcheck(cli, &rep, &err)) < 0 ||
         (rc = cli_graph(cli, &err)) < 0 ||
         (rc = cli_open(cli, &s, 0, &err)) < 0)
         goto done;
     opened = 1;
-    ctx = (mb_ctx){cli->bundle, &cli->graph, s.be, s.conn, &s.vt, cli->prog,
-                   cli->quiet, what != DO_RESOLVE && cli->single, 0, NULL};
+    ctx = cli_context(cli, &s, cli->quiet);
+    ctx.single = what != DO_RESOLVE && cli->single;
+    ctx.stop = &caught;
+    sig_be = s.be;
+    sig_conn = s.conn;
     if (what == DO_RESOLVE)
         rc = mb_resolve(&ctx, cli->args[0], cli->resolution, &err);
     else
@@ -35,11 +97,17 @@ static int writing(mb_cli *cli, enum action what)
                                        : what == DO_UP ? "heads" : "-1",
                         &rep, &err);
 done:
+    sig_conn = NULL; /* from here a signal kills at once */
     if (opened)
         cli_close(&s);
     rc = cli_fail(cli, rc, &err);
     cli_print_report(cli, &rep);
     mb_report_free(&rep);
+    if (caught != 0) {
+        fflush(stdout);
+        die_of(caught);
+    }
+    stop_handlers(0);
     return rc;
 }
 

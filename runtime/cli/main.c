@@ -226,6 +226,13 @@ int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
     return MB_OK;
 }
 
+mb_ctx cli_context(mb_cli *cli, mb_session *s, int quiet)
+{
+    return (mb_ctx){.bundle = cli->bundle, .graph = &cli->graph,
+                    .be = s->be, .conn = s->conn, .vt = &s->vt,
+                    .prog = cli->prog, .quiet = quiet};
+}
+
 void cli_close(mb_session *s)
 {
     if (s->vt_ready)

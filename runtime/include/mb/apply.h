@@ -5,6 +5,8 @@
 #ifndef MB_APPLY_H
 #define MB_APPLY_H
 
+#include <signal.h>
+
 #include "mb/backend.h"
 #include "mb/bundle.h"
 #include "mb/graph.h"
@@ -20,6 +22,9 @@ typedef struct mb_ctx {
     const char *prog; /* prefix of log lines on stderr */
     int quiet;        /* 1: no progress lines */
     int single;       /* 1: the whole run in one transaction */
+    /* nonzero (a signal number) when a signal asked the run to stop; the
+     * caller's handler also called be->interrupt(). NULL: never. */
+    const volatile sig_atomic_t *stop;
     int txn_tables;   /* internal: the open --single-transaction made sure
                        * the tables exist */
     mb_vtable_rows *pending; /* internal: rows to record before COMMIT */
@@ -30,7 +35,10 @@ typedef struct mb_ctx {
  *
  * Reads the version table without locking and returns at once when
  * nothing is to be done. Otherwise takes the backend lock, reads again and
- * runs each step in its own transaction. Applied revisions whose checksum
+ * runs each step in its own transaction. When *ctx->stop becomes nonzero
+ * the run stops before the next step, and a step the interrupt cut short
+ * is rolled back and logged `failed`: MB_EINTR. Applied revisions whose
+ * checksum
  * differs from the bundle's, or that the bundle does not know, stop
  * everything before any SQL: MB_EINTEGRITY with the differences in
  * problems. A failing statement rolls its revision back, appends a

@@ -102,6 +102,13 @@ typedef struct mb_backend {
     /** Append value quoted as a string literal (NULL: SQL NULL). */
     int (*quote_literal)(mb_conn *c, mb_buf *out, const char *value,
                          mb_error *err);
+    /**
+     * Ask the call in progress to stop soon: cancel the statement that
+     * runs (it then fails; its transaction can be rolled back) and give
+     * up waiting for the lock. Async-signal-safe: for a signal handler.
+     * Does nothing when nothing runs.
+     */
+    void (*interrupt)(mb_conn *c);
 } mb_backend;
 
 extern const mb_backend mb_backend_sqlite;

@@ -31,7 +31,8 @@ typedef enum mb_status {
     MB_EDB = -8,        /* database or SQL error */
     MB_ELOCKED = -9,    /* lock not acquired in time */
     MB_EUSAGE = -10,    /* bad option or argument */
-    MB_ECONN = -11      /* the database session was lost mid-run */
+    MB_ECONN = -11,     /* the database session was lost mid-run */
+    MB_EINTR = -12      /* stopped by a signal (SIGTERM, SIGINT) */
 } mb_status;
 
 typedef struct mb_error {
