@@ -21,12 +21,13 @@ scripts/deps.sh
 static_deps=$(run scripts/static-deps.sh)
 
 run cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DMIGBUNDLE_WERROR=ON \
-    -DMIGBUNDLE_STATIC=ON -DMIGBUNDLE_STATIC_DEPS="$static_deps"
+    -DMIGBUNDLE_STATIC=ON -DMIGBUNDLE_STATIC_DEPS="$static_deps" \
+    -DMIGBUNDLE_FAULT_INJECTION=ON
 run cmake --build build-test -j "$jobs"
 (cd build-test && run ctest --output-on-failure -j2)
 
 run cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
-    -DMIGBUNDLE_SANITIZE=ON -DMIGBUNDLE_WERROR=ON
+    -DMIGBUNDLE_SANITIZE=ON -DMIGBUNDLE_WERROR=ON -DMIGBUNDLE_FAULT_INJECTION=ON
 run cmake --build build-asan -j "$jobs"
 (
     cd build-asan
