@@ -5,6 +5,9 @@
 # only when something is missing, and prints nothing when all is present.
 # Uses sudo when not run as root.
 #
+# libpg-query-dev is PostgreSQL's parser as a library: the fuzzers compare
+# the runtime's SQL splitter with it (tests/fuzz/); pgbouncer sits in front
+# of the test server in tests/integration/pg_pgbouncer.sh.
 # postgresql-15 is for the tests' throwaway server (tests/integration/
 # pg_server.sh starts its own on a free port); Debian's default cluster that
 # the package may start on 5432 is neither needed nor touched.
@@ -15,7 +18,7 @@ packages=(
     libsqlite3-dev zlib1g-dev libxxhash-dev libpq-dev
     xxhash sqlite3
     clang valgrind time file
-    postgresql-15 openssl pgbouncer
+    postgresql-15 openssl pgbouncer libpg-query-dev
 )
 
 missing=()
