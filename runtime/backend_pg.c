@@ -204,7 +204,11 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
             return pg;
         one_line(msg, sizeof msg, pg ? PQerrorMessage(pg) : "out of memory");
         PQfinish(pg);
-        ping = pg ? PQpingParams(keys, vals, 1) : PQPING_NO_ATTEMPT;
+        /* what the server said, for curable(); a timeout is an answer
+         * already (pinging would wait as long again) */
+        ping = pg == NULL ? PQPING_NO_ATTEMPT
+               : strstr(msg, "timeout expired") ? PQPING_NO_RESPONSE
+                                                : PQpingParams(keys, vals, 1);
         if (wait <= 0 || now_s() >= deadline || !curable(ping, msg)) {
             mb_error_set(err, MB_EDB, "could not connect to the database");
             mb_error_detail(err, "%s", msg);

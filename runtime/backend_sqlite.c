@@ -50,10 +50,75 @@ struct mb_conn {
     const char *prog;   /* for the crash-recovery note */
     int quiet;
     volatile sig_atomic_t stop; /* set by interrupt(): stop waiting */
+    int created;        /* this run created the file (sq_lock) */
 };
+
+static int busy_error(mb_conn *c, const char *doing, mb_error *err);
+
+/*
+ * An error of the database file itself rather than of a statement (disk
+ * full, read-only, not a database, damaged, I/O): a message that names
+ * the file and a hint that says what to do. 0 when code is none of them.
+ */
+static int file_error(mb_conn *c, int code, mb_error *err)
+{
+    const char *p = c->path, *msg = c->db ? sqlite3_errmsg(c->db) : "";
+
+    switch (code & 0xff) {
+    case SQLITE_FULL:
+        mb_error_set(err, MB_EDB, "could not write database \"%s\": the "
+                     "disk is full", p);
+        mb_error_hint(err, "free space on the file system that holds \"%s\" "
+                      "(SQLite writes a journal beside it, as large as the "
+                      "pages a revision changes), then run again", p);
+        return MB_EDB;
+    case SQLITE_READONLY:
+        mb_error_set(err, MB_EDB, "could not write database \"%s\": %s", p,
+                     msg);
+        mb_error_hint(err, "a run writes the file and creates a journal "
+                      "beside it: give this user write access to \"%s\" "
+                      "and its directory", p);
+        return MB_EDB;
+    case SQLITE_NOTADB:
+        mb_error_set(err, MB_EDB, "could not read database \"%s\": the "
+                     "file is not an SQLite database", p);
+        mb_error_hint(err, "check the path in the URL: this file exists but "
+                      "holds something else");
+        return MB_EDB;
+    case SQLITE_CORRUPT:
+        mb_error_set(err, MB_EDB, "could not read database \"%s\": the "
+                     "file is damaged (%s)", p, msg);
+        mb_error_hint(err, "check it with sqlite3 \"%s\" \"PRAGMA "
+                      "integrity_check\" and restore it from a backup", p);
+        return MB_EDB;
+    case SQLITE_IOERR:
+        mb_error_set(err, MB_EDB, "could not read or write database \"%s\": "
+                     "%s", p, msg);
+        mb_error_hint(err, "the file system failed: check the disk and the "
+                      "system log, then run again");
+        return MB_EDB;
+    case SQLITE_CANTOPEN:
+        mb_error_set(err, MB_EDB, "could not open database \"%s\": %s", p,
+                     msg);
+        mb_error_hint(err, "check that the directory of \"%s\" exists and "
+                      "that this user may create and write files in it", p);
+        return MB_EDB;
+    case SQLITE_NOMEM:
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    default:
+        return 0;
+    }
+}
 
 static int db_error(mb_conn *c, mb_error *err, const char *what)
 {
+    int code = c->db ? sqlite3_extended_errcode(c->db) : SQLITE_ERROR;
+    int rc;
+
+    if ((code & 0xff) == SQLITE_BUSY)
+        return busy_error(c, "write", err);
+    if ((rc = file_error(c, code, err)) != 0)
+        return rc;
     mb_error_set(err, MB_EDB, "%s: %s", what,
                  c->db ? sqlite3_errmsg(c->db) : "no database");
     return MB_EDB;
@@ -373,15 +438,17 @@ static void configure(void)
 
 static int open_db(mb_conn *c, int flags, mb_error *err)
 {
-    int ms = (int)(c->lock_timeout * 1000.0);
+    int ms = (int)(c->lock_timeout * 1000.0), rc;
 
-    if (sqlite3_open_v2(c->path, &c->db, flags | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
-                     c->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+    if ((rc = sqlite3_open_v2(c->path, &c->db, flags | SQLITE_OPEN_NOMUTEX,
+                              NULL)) != SQLITE_OK) {
+        if (c->db == NULL || file_error(c, rc, err) == 0)
+            mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
+                         c->path, c->db ? sqlite3_errmsg(c->db)
+                                        : "out of memory");
         sqlite3_close(c->db);
         c->db = NULL;
-        return MB_EDB;
+        return err->code == MB_ENOMEM ? MB_ENOMEM : MB_EDB;
     }
     sqlite3_busy_timeout(c->db, ms > 0 ? ms : 1);
     sqlite3_extended_result_codes(c->db, 1);
@@ -498,7 +565,13 @@ static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
     c->memory = strcmp(path, ":memory:") == 0;
     if (c->memory)
         rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, err);
-    else if (stat(path, &st) == 0)
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        rc = mb_error_set(err, MB_EDB, "database \"%s\" is a directory, not "
+                          "a database file", path);
+        mb_error_hint(err, "name the database file in the URL, e.g. "
+                      "sqlite:%s/app.db (it is created by the first run "
+                      "that has something to do)", path);
+    } else if (stat(path, &st) == 0)
         rc = open_existing(c, err);
     else if (errno != ENOENT)
         rc = mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
@@ -517,43 +590,23 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static int sq_lock(mb_conn *c, const char *key, mb_error *err)
+/* Wait, at most the lock timeout, for the flock() on c->lock_fd. */
+static int wait_flock(mb_conn *c, mb_error *err)
 {
     long waited = 0, limit = (long)(c->lock_timeout * 1000.0), pause = 5;
     long next_report = 0;
     char who[128];
-    int rc;
 
-    (void)key; /* one migration run per database file at a time */
-    if ((rc = MB_FAULT("lock", err)) < 0)
-        return rc;
-    if (c->db == NULL &&
-        (rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      err)) < 0)
-        return rc;
-    if (c->memory || c->lock_fd >= 0)
-        return MB_OK;
-    c->lock_fd = open(c->path, O_RDONLY | O_CLOEXEC);
-    if (c->lock_fd < 0)
-        return mb_error_set(err, MB_EDB, "could not open \"%s\" to lock it: "
-                            "%s", c->path, strerror(errno));
     /* bounded: at most limit/5 + 1 attempts */
     while (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (c->stop) {
-            close(c->lock_fd);
-            c->lock_fd = -1;
+        if (c->stop)
             return mb_error_set(err, MB_ELOCKED, "stopped waiting for the "
                                 "lock on \"%s\"", c->path);
-        }
-        if (errno != EWOULDBLOCK && errno != EINTR) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
             return mb_error_set(err, MB_EDB, "could not lock \"%s\": %s",
                                 c->path, strerror(errno));
-        }
-        if (waited >= limit) {
-            close(c->lock_fd);
-            c->lock_fd = -1;
+        if (waited >= limit)
             return busy_error(c, "lock", err);
-        }
         if (!c->quiet && waited >= next_report) { /* at once, then every 10 s */
             lock_holder(c->path, who, sizeof who);
             fprintf(stderr, "%s: waiting for the migration lock on \"%s\"%s%s\n",
@@ -568,12 +621,59 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
     return MB_OK;
 }
 
+/*
+ * Take the run's flock() on the database file, creating the file if it
+ * does not exist. A file this run creates and leaves empty is removed
+ * again at unlock (a run that could not write anything, on a full disk
+ * say, leaves no file behind); a runner that waited on such a file finds
+ * it unlinked once it holds the lock, and starts again with a new one.
+ */
+static int sq_lock(mb_conn *c, const char *key, mb_error *err)
+{
+    struct stat st;
+    int rc, tries;
+
+    (void)key; /* one migration run per database file at a time */
+    if ((rc = MB_FAULT("lock", err)) < 0)
+        return rc;
+    if (c->memory || c->lock_fd >= 0)
+        return MB_OK;
+    for (tries = 0;; tries++) { /* bounded: at most 10 files removed */
+        if (c->db == NULL) {
+            c->created = stat(c->path, &st) != 0 && errno == ENOENT;
+            if ((rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              err)) < 0)
+                return rc;
+        }
+        c->lock_fd = open(c->path, O_RDONLY | O_CLOEXEC);
+        if (c->lock_fd < 0)
+            return mb_error_set(err, MB_EDB, "could not open \"%s\" to lock "
+                                "it: %s", c->path, strerror(errno));
+        if ((rc = wait_flock(c, err)) < 0) {
+            close(c->lock_fd);
+            c->lock_fd = -1;
+            return rc;
+        }
+        if (fstat(c->lock_fd, &st) != 0 || st.st_nlink > 0 || tries >= 10)
+            return MB_OK;
+        close(c->lock_fd); /* removed while we waited: a new file */
+        c->lock_fd = -1;
+        sqlite3_close(c->db);
+        c->db = NULL;
+    }
+}
+
 static void sq_unlock(mb_conn *c)
 {
-    if (c->lock_fd >= 0) {
-        flock(c->lock_fd, LOCK_UN);
-        /* closed in sq_close, after sqlite3_close */
-    }
+    struct stat st;
+
+    if (c->lock_fd < 0)
+        return;
+    /* still holding the lock: nobody else can be writing the file */
+    if (c->created && fstat(c->lock_fd, &st) == 0 && st.st_size == 0)
+        unlink(c->path);
+    flock(c->lock_fd, LOCK_UN);
+    /* closed in sq_close, after sqlite3_close */
 }
 
 static int exec_simple(mb_conn *c, const char *sql, mb_error *err)
@@ -737,12 +837,16 @@ static int script_error(mb_conn *c, const mb_script *s, const char *stmt,
     const char *eol = memchr(stmt, '\n', (size_t)(end - stmt));
     int shown = (int)((eol ? eol : end) - stmt);
 
-    if ((sqlite3_errcode(c->db) & 0xff) == SQLITE_BUSY) {
-        /* not the statement's fault: someone else held the file */
-        busy_error(c, "write", err);
+    if ((sqlite3_errcode(c->db) & 0xff) == SQLITE_BUSY ||
+        (sqlite3_errcode(c->db) & 0xff) == SQLITE_INTERRUPT ||
+        ((sqlite3_errcode(c->db) & 0xff) != SQLITE_CANTOPEN &&
+         file_error(c, sqlite3_extended_errcode(c->db), NULL) != 0)) {
+        /* not the statement's fault: the file, or someone else */
+        int rc = db_error(c, err, "");
+
         snprintf(err->file, sizeof err->file, "%s", s->rev->path);
         err->line = (int)line;
-        return MB_ELOCKED;
+        return rc;
     }
     mb_error_at(err, MB_EDB, s->rev->path, (int)line,
                 "revision %s failed: %s", s->rev->id, sqlite3_errmsg(c->db));

@@ -3,13 +3,19 @@
 #
 #   pg_server.sh start STATE_DIR   initdb + pg_ctl start; writes STATE_DIR/env
 #   pg_server.sh stop STATE_DIR    pg_ctl -m immediate stop; removes STATE_DIR
+#   pg_server.sh crash STATE_DIR   pg_ctl -m immediate stop (a crash: no
+#                                  checkpoint, sessions cut); keeps the data
+#   pg_server.sh restart STATE_DIR start the crashed server again (crash
+#                                  recovery), same port and socket
 #
 # The server listens on a unix socket in STATE_DIR/sock and on 127.0.0.1 at
 # a free port picked at random (never Debian's default cluster on 5432), with
 # TLS from a self-signed CA made here. Authentication: trust on the socket,
 # scram-sha-256 over TCP. Superuser: mbtest, with a random password.
 # Durability is off (fsync, synchronous_commit, full_page_writes): the data
-# lives only as long as the test run.
+# lives only as long as the test run. MB_PG_DURABLE=1 keeps PostgreSQL's
+# defaults, for a test that crashes the server and expects every
+# committed transaction to survive.
 #
 # initdb refuses to run as root: as root the server runs as the `postgres`
 # account (MB_PG_OS_USER overrides it) through runuser or setpriv, and owns
@@ -47,7 +53,7 @@ PG_BIN=${MB_PG_BIN:-/usr/lib/postgresql/15/bin}
 me=pg_server.sh
 die() { echo "$me: $*" >&2; exit 1; }
 
-usage() { echo "usage: $me start|stop STATE_DIR" >&2; exit 2; }
+usage() { echo "usage: $me start|stop|crash|restart STATE_DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 cmd=$1
 [ -n "$2" ] || usage
@@ -196,9 +202,9 @@ start_server() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sd/sock'
 max_connections = 100
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$(if [ "${MB_PG_DURABLE:-0}" != 1 ]; then
+    printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off"
+fi)
 ssl = on
 ssl_cert_file = '$sd/tls/server.crt'
 ssl_key_file = '$sd/tls/server.key'
@@ -254,8 +260,32 @@ EOF
     echo "$me: PostgreSQL 15 running on $sd/sock and 127.0.0.1:$port (env: $state/env)"
 }
 
+# the server's directory of a running STATE_DIR
+server_dir() {
+    [ -f "$marker" ] || die "$state was not made by $me"
+    if [ -f "$state/serverdir" ]; then cat "$state/serverdir"; else echo "$state"; fi
+}
+
+crash_server() {
+    local sd
+    sd=$(server_dir)
+    as_server "$PG_BIN/pg_ctl" -D "$sd/data" -m immediate -w -t 30 stop \
+        >"$state/pg_ctl.log" 2>&1 ||
+        { cat "$state/pg_ctl.log" >&2; die "the server did not stop"; }
+}
+
+restart_server() {
+    local sd
+    sd=$(server_dir)
+    as_server "$PG_BIN/pg_ctl" -D "$sd/data" -l "$sd/server.log" -w -t 60 \
+        start >"$state/pg_ctl.log" 2>&1 ||
+        { cat "$state/pg_ctl.log" "$sd/server.log" >&2; die "the server did not restart"; }
+}
+
 case $cmd in
     start) start_server ;;
     stop) stop_server ;;
+    crash) crash_server ;;
+    restart) restart_server ;;
     *) usage ;;
 esac
