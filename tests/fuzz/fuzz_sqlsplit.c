@@ -1,13 +1,13 @@
 /*
  * fuzz_sqlsplit.c -- libFuzzer harness for mb_sql_split().
  *
- * Not part of the CMake build or ctest. Build and run from the top of the
- * source tree with:
+ * Built and run by tests/fuzz/run.sh (ctest: fuzz.sqlsplit), with the
+ * dictionary sqlsplit.dict and the seeds in corpus/sqlsplit/ (SQL of the
+ * sample migrations and of tests/unit/test_sqlsplit.c):
  *
- *   clang -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
- *       -Iruntime/include tests/fuzz/fuzz_sqlsplit.c runtime/sqlsplit.c \
- *       runtime/error.c runtime/buf.c -o fuzz_sqlsplit
- *   ./fuzz_sqlsplit -max_total_time=60 -dict=tests/fuzz/sqlsplit.dict
+ *   tests/fuzz/run.sh --seconds 60 sqlsplit
+ *
+ * fuzz-sources: runtime/sqlsplit.c runtime/error.c runtime/buf.c
  *
  * Checked on every input: on success the statements are in order, inside
  * the input, non-empty and non-overlapping; each starts on a token (not on
@@ -20,17 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzhelp.h"
 #include "mb/sqlsplit.h"
 
 #define FIRST_LINE 3
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-    if (!ok)
-        abort();
-}
 
 static unsigned newlines(const char *p, size_t n)
 {
@@ -55,12 +49,12 @@ static void check_alone(const char *stmt, size_t len, unsigned line)
     mb_error err = MB_ERROR_INIT;
     char *copy = malloc(len);
 
-    check(copy != NULL);
+    CHECK(copy != NULL);
     memcpy(copy, stmt, len);
-    check(mb_sql_split(&again, copy, len, "fuzz.sql", line, &err) == MB_OK);
-    check(again.n == 1);
-    check(again.v[0].offset == 0 && again.v[0].len == len);
-    check(again.v[0].line == line);
+    CHECK(mb_sql_split(&again, copy, len, "fuzz.sql", line, &err) == MB_OK);
+    CHECK(again.n == 1);
+    CHECK(again.v[0].offset == 0 && again.v[0].len == len);
+    CHECK(again.v[0].line == line);
     mb_stmts_free(&again);
     free(copy);
 }
@@ -74,17 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i, prev_end = 0;
     int rc;
 
-    check(copy != NULL);
+    CHECK(copy != NULL);
     memcpy(copy, data, size);
     text = copy;
     rc = mb_sql_split(&s, text, size, "fuzz.sql", FIRST_LINE, &err);
     if (rc != MB_OK) {
-        check(rc == MB_EPARSE && err.code == MB_EPARSE);
-        check(s.v == NULL && s.n == 0);
-        check(strcmp(err.file, "fuzz.sql") == 0);
-        check(err.line >= FIRST_LINE &&
+        CHECK(rc == MB_EPARSE && err.code == MB_EPARSE);
+        CHECK(s.v == NULL && s.n == 0);
+        CHECK(strcmp(err.file, "fuzz.sql") == 0);
+        CHECK(err.line >= FIRST_LINE &&
               err.line <= FIRST_LINE + (int)newlines(text, size));
-        check(err.msg[0] != '\0' && err.hint[0] != '\0');
+        CHECK(err.msg[0] != '\0' && err.hint[0] != '\0');
         free(copy);
         return 0;
     }
@@ -92,14 +86,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const mb_stmt *st = &s.v[i];
         const char *p = text + st->offset;
 
-        check(st->offset >= prev_end);
-        check(st->len > 0 && st->offset < size);
-        check(st->len <= size - st->offset);
-        check(!is_space(p[0]) && p[0] != ';');
-        check(!(st->len > 1 && p[0] == '-' && p[1] == '-'));
-        check(!(st->len > 1 && p[0] == '/' && p[1] == '*'));
-        check(st->line == FIRST_LINE + newlines(text, st->offset));
-        check(i + 1 == s.n || p[st->len - 1] == ';');
+        CHECK(st->offset >= prev_end);
+        CHECK(st->len > 0 && st->offset < size);
+        CHECK(st->len <= size - st->offset);
+        CHECK(!is_space(p[0]) && p[0] != ';');
+        CHECK(!(st->len > 1 && p[0] == '-' && p[1] == '-'));
+        CHECK(!(st->len > 1 && p[0] == '/' && p[1] == '*'));
+        CHECK(st->line == FIRST_LINE + newlines(text, st->offset));
+        CHECK(i + 1 == s.n || p[st->len - 1] == ';');
         check_alone(p, st->len, st->line);
         prev_end = st->offset + st->len;
     }

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY ix_users_email_normalized;

@@ -1,0 +1,9 @@
+CREATE TABLE projects (
+    id          INTEGER PRIMARY KEY,
+    name        VARCHAR(200) NOT NULL,
+    description TEXT,
+    is_active   BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+

@@ -1,0 +1,2 @@
+DROP INDEX ix_users_role;
+ALTER TABLE users DROP COLUMN role;

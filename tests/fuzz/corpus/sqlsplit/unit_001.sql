@@ -1,0 +1,5 @@
+-- header; not a statement
+/* block ;
+   comment */
+	 SELECT 1; -- trailing ;
+/* before */ SELECT 2;

@@ -1,0 +1,3 @@
+SELECT '';SELECT '''';SELECT 'x
+;
+y';

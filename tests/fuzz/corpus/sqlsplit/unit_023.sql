@@ -1,0 +1,1 @@
+SELECT some_e'\'; SELECT fe'x;y';

@@ -1,0 +1,3 @@
+SELECT E'\'';
+SELECT e'\\';
+SELECT E'it\'s; ''ok''';

@@ -1,0 +1,1 @@
+SELECT E'\\'; SELECT E'\n;\x41\u0042';

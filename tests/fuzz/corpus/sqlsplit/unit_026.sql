@@ -1,0 +1,2 @@
+SELECT E'a'
+'\';'; SELECT 2;

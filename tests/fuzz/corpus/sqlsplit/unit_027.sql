@@ -1,0 +1,4 @@
+SELECT E'a' -- c
+  
+-- d
+ '\';'; SELECT 2;

@@ -1,0 +1,1 @@
+SELECT E'a' '\'; SELECT 2;

@@ -1,0 +1,2 @@
+SELECT E'a'
+/* c */ '\'; SELECT 2;

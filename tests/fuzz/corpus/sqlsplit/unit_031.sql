@@ -1,0 +1,4 @@
+CREATE FUNCTION f() RETURNS int AS $$
+  SELECT 1; SELECT 'it''s; -- /*
+$$ LANGUAGE sql;
+SELECT 2;

@@ -1,0 +1,1 @@
+SELECT $fn$ $$; $f$; $fnx$; $FN$; $fn$; SELECT 2;

@@ -1,0 +1,2 @@
+PREPARE p AS SELECT $1, $2;
+EXECUTE p(1, 2);

@@ -1,0 +1,2 @@
+SELECT "a;b", "say ""hi"";" FROM "t--x" AS "/*";
+SELECT U&"d;\0061";SELECT "$$";

@@ -1,0 +1,2 @@
+SELECT /* ; ' $$ /* nested ; */ still ; " */ 1;
+SELECT 2;

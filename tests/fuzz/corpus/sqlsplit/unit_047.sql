@@ -1,0 +1,7 @@
+CREATE FUNCTION f(x int) RETURNS text LANGUAGE sql
+BEGIN ATOMIC
+  SELECT CASE WHEN x > 0 THEN 'pos;'
+              ELSE CASE WHEN x < 0 THEN 'neg' END END;
+  SELECT 'done';
+END;
+SELECT 2;

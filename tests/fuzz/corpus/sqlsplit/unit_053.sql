@@ -1,0 +1,1 @@
+begin; select case when true then 1 end; end;

@@ -1,0 +1,3 @@
+
+
+DO $$ BEGIN END $ $;
