@@ -1,0 +1,7 @@
+--
+--
+-- Revision ID: a1
+-- Revises:
+
+-- migrate:up
+CREATE TABLE users (id integer PRIMARY KEY);
