@@ -22,7 +22,6 @@
 #include "mb/checksum.h"
 #include "mb/revfile.h"
 
-#define MAX_SECTIONS 6 /* {up, down} x {any, postgresql, sqlite} */
 #define QUOTE_MAX 64   /* longest piece of the file quoted in a message */
 #define LEV_MAX 32     /* longest word compared for a "did you mean" */
 #define LEV_CLOSE 3    /* at most this many edits away: a likely typo */
@@ -71,8 +70,8 @@ typedef struct parser {
     list lists[N_KEYS]; /* used for K_REVISES, K_LABELS, K_DEPENDS */
     unsigned key_line[N_KEYS]; /* 0: key not given */
     unsigned key_end;   /* line that ended the key block; 0: end of file */
-    /* sections; duplicates are rejected, so MAX_SECTIONS is enough */
-    mb_section sections[MAX_SECTIONS];
+    /* sections; duplicates are rejected, so this is enough */
+    mb_section sections[MB_REVFILE_MAX_SECTIONS];
     unsigned n_sections;
 } parser;
 
@@ -766,7 +765,7 @@ static int open_section(parser *p)
                       "its statements in one section", o->line);
         return MB_EPARSE;
     }
-    if (p->n_sections >= MAX_SECTIONS) /* unreachable: duplicates */
+    if (p->n_sections >= MB_REVFILE_MAX_SECTIONS) /* unreachable */
         return mb_error_set(p->err, MB_ERROR, "too many sections");
     p->sections[p->n_sections++] = sec;
     return MB_OK;

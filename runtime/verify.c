@@ -4,7 +4,8 @@
  * Two questions, asked before any SQL runs: is the executable's own bundle
  * what migbundle wrote (the stored payloads hash to their stored checksums
  * or, deeper, inflate to the recorded length and hash to the recorded
- * checksum; the digest matches), and does the database's
+ * checksum; each record's section table lies inside its text; the digest
+ * matches), and does the database's
  * version table agree with it (same checksums, no unknown revisions, no
  * applied revision missing an ancestor).
  */
@@ -15,6 +16,7 @@
 
 #include "mb/checksum.h"
 #include "mb/fault.h"
+#include "mb/revfile.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
 
@@ -103,6 +105,57 @@ static int stored_check(const mb_revision *rev, mb_error *err)
     return MB_EINTEGRITY;
 }
 
+/*
+ * What no checksum covers (the section table, the list counts), checked
+ * against what the parser guarantees of every revision it accepts, so that
+ * no section of a damaged bundle is read outside its payload's text. Call
+ * it once the payload checks passed: they cover raw_len.
+ */
+static int check_record(const mb_revision *rev, mb_error *err)
+{
+    char what[256] = "";
+    unsigned i, j;
+
+    if (rev->n_sections > MB_REVFILE_MAX_SECTIONS ||
+        rev->n_revises > MB_REVFILE_MAX_ITEMS ||
+        rev->n_depends_on > MB_REVFILE_MAX_ITEMS ||
+        rev->n_branch_labels > MB_REVFILE_MAX_ITEMS)
+        snprintf(what, sizeof what, "it counts %u sections, %u parents, "
+                 "%u dependencies and %u branch labels", rev->n_sections,
+                 rev->n_revises, rev->n_depends_on, rev->n_branch_labels);
+    for (i = 0; what[0] == '\0' && i < rev->n_sections; i++) {
+        const mb_section *s = &rev->sections[i];
+
+        if ((s->kind != MB_SECTION_UP && s->kind != MB_SECTION_DOWN) ||
+            s->dialect < MB_DIALECT_ANY || s->dialect > MB_DIALECT_SQLITE ||
+            (s->transaction != 0 && s->transaction != 1))
+            snprintf(what, sizeof what, "section %u has kind %d, dialect "
+                     "%d, transaction %d", i + 1, s->kind, s->dialect,
+                     s->transaction);
+        else if (s->offset > rev->raw_len ||
+                 s->len > rev->raw_len - s->offset)
+            snprintf(what, sizeof what, "section %u (offset %zu, length "
+                     "%zu) lies outside its %zu-byte text", i + 1,
+                     s->offset, s->len, rev->raw_len);
+        for (j = 0; what[0] == '\0' && j < i; j++) {
+            if (rev->sections[j].kind == s->kind &&
+                rev->sections[j].dialect == s->dialect)
+                snprintf(what, sizeof what, "sections %u and %u have the "
+                         "same kind and dialect", j + 1, i + 1);
+        }
+    }
+    if (what[0] == '\0' &&
+        (mb_revision_section(rev, MB_SECTION_UP, MB_DIALECT_POSTGRESQL) ==
+             NULL ||
+         mb_revision_section(rev, MB_SECTION_UP, MB_DIALECT_SQLITE) == NULL))
+        snprintf(what, sizeof what, "it has no up section for every "
+                 "dialect");
+    if (what[0] == '\0')
+        return MB_OK;
+    return mb_error_set(err, MB_EINTEGRITY, "embedded revision %s (%s) is "
+                        "corrupt: %s", rev->id, rev->path, what);
+}
+
 int mb_bundle_selfcheck(const mb_bundle *b, int depth, mb_report *rep,
                         mb_error *err)
 {
@@ -126,6 +179,8 @@ int mb_bundle_selfcheck(const mb_bundle *b, int depth, mb_report *rep,
         if (rc == MB_OK &&
             (depth == MB_SELFCHECK_DEEP || rev->stored_checksum == NULL))
             rc = mb_payload_text(&text, &inf, rev, &e);
+        if (rc == MB_OK)
+            rc = check_record(rev, &e);
         if (rc == MB_ENOMEM) {
             *err = e;
             goto done;

@@ -1,5 +1,6 @@
 /*
- * test_checksum.c -- canonical form, XXH3-128 hex, bundle digest, zlib.
+ * test_checksum.c -- canonical form, XXH3-128 hex, bundle digest, zlib,
+ * and the bundle self-check that uses them.
  *
  * The equality with the `xxhsum -H2` command is checked by
  * tests/cli/checksum_xxhsum.sh; here the known-answer values below were
@@ -8,6 +9,8 @@
 #include <string.h>
 
 #include "mb/checksum.h"
+#include "mb/revfile.h"
+#include "mb/verify.h"
 #include "mb/zip.h"
 #include "testhelp.h"
 
@@ -123,6 +126,118 @@ static void test_checksum__buf_limit(void)
     CHECK_HAS(err.msg, "limit");
 }
 
+/* A one-revision bundle as migbundle builds it (bundler/pack.c, emit.c),
+ * with a section table of its own; make_bundle() frees the one before. */
+typedef struct one_bundle {
+    mb_arena arena;
+    mb_revision rev;
+    mb_section sections[4];
+    char stored[MB_CHECKSUM_HEX + 1];
+    char digest[MB_CHECKSUM_HEX + 1];
+    mb_bundle b;
+} one_bundle;
+
+static void make_bundle(one_bundle *o)
+{
+    static const char text[] = "-- t\n--\n-- Revision ID: a1\n\n"
+                               "-- migrate:up\nCREATE TABLE t (x int);\n"
+                               "-- migrate:down\nDROP TABLE t;\n";
+    mb_error err = MB_ERROR_INIT;
+    mb_buf z = MB_BUF_INIT;
+    unsigned char *data;
+
+    mb_arena_free(&o->arena);
+    memset(o, 0, sizeof *o);
+    CHECK_INT(mb_revfile_parse(&o->rev, &o->arena, "a1.sql", NULL, text,
+                               strlen(text), &err), MB_OK);
+    CHECK_INT(o->rev.n_sections, 2);
+    memcpy(o->sections, o->rev.sections, 2 * sizeof *o->sections);
+    o->rev.sections = o->sections;
+    CHECK_INT(mb_zip_deflate(&z, o->rev.data, o->rev.raw_len, &err), MB_OK);
+    data = mb_arena_alloc(&o->arena, z.len);
+    CHECK(data != NULL);
+    memcpy(data, z.ptr, z.len);
+    o->rev.data = data;
+    o->rev.z_len = z.len;
+    mb_buf_free(&z);
+    mb_checksum_stored_hex(o->stored, data, o->rev.z_len, o->rev.raw_len);
+    o->rev.stored_checksum = o->stored;
+    CHECK_INT(mb_bundle_digest(o->digest, &o->rev, 1, &err), MB_OK);
+    o->b = (mb_bundle){.magic = MB_BUNDLE_MAGIC,
+                       .abi = MB_BUNDLE_ABI_VERSION,
+                       .revisions = &o->rev,
+                       .n_revisions = 1,
+                       .digest = o->digest};
+}
+
+/* Self-check o at both depths: no problem (want NULL) or one naming want. */
+static void selfcheck(const one_bundle *o, const char *want)
+{
+    int depth;
+
+    for (depth = MB_SELFCHECK_STORED; depth <= MB_SELFCHECK_DEEP; depth++) {
+        mb_report rep = MB_REPORT_INIT;
+        mb_error err = MB_ERROR_INIT;
+
+        CHECK_INT(mb_bundle_selfcheck(&o->b, depth, &rep, &err), MB_OK);
+        CHECK_INT(rep.count, want != NULL);
+        if (want != NULL)
+            CHECK_HAS(rep.text.ptr, want);
+        mb_report_free(&rep);
+    }
+}
+
+/*
+ * The section table is not covered by a checksum: a damaged one is a
+ * problem of the self-check instead of a read outside the payload's text
+ * (found by tests/fuzz/fuzz_bundle.c, tests/fuzz/regress/bundle/).
+ */
+static void test_checksum__selfcheck_checks_the_section_table(void)
+{
+    one_bundle o;
+
+    memset(&o, 0, sizeof o);
+    make_bundle(&o);
+    selfcheck(&o, NULL);
+    o.sections[0].offset = o.rev.raw_len + 1;
+    selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: section 1 "
+              "(offset 97, length 24) lies outside its 96-byte text");
+    o.sections[0].offset = o.rev.raw_len; /* empty, at the very end: ok */
+    o.sections[0].len = 0;
+    selfcheck(&o, NULL);
+    o.sections[0].len = (size_t)-1;
+    selfcheck(&o, "section 1 (offset 96, length ");
+    make_bundle(&o);
+    o.sections[1].len++;
+    selfcheck(&o, "section 2 (offset 82, length 15) lies outside");
+    make_bundle(&o);
+    o.sections[1].kind = 3;
+    selfcheck(&o, "section 2 has kind 3, dialect 0, transaction 1");
+    make_bundle(&o);
+    o.sections[1].dialect = -1;
+    selfcheck(&o, "section 2 has kind 2, dialect -1, transaction 1");
+    make_bundle(&o);
+    o.sections[0].transaction = 2;
+    selfcheck(&o, "section 1 has kind 1, dialect 0, transaction 2");
+    make_bundle(&o);
+    o.sections[1].kind = MB_SECTION_UP;
+    selfcheck(&o, "sections 1 and 2 have the same kind and dialect");
+    make_bundle(&o);
+    o.rev.n_sections = 0;
+    selfcheck(&o, "it has no up section for every dialect");
+    make_bundle(&o);
+    o.sections[0].dialect = MB_DIALECT_SQLITE;
+    selfcheck(&o, "it has no up section for every dialect");
+    make_bundle(&o);
+    o.rev.n_sections = 7;
+    selfcheck(&o, "it counts 7 sections, 0 parents, 0 dependencies and 0 "
+              "branch labels");
+    make_bundle(&o);
+    o.rev.n_branch_labels = MB_REVFILE_MAX_ITEMS + 1;
+    selfcheck(&o, "and 257 branch labels");
+    mb_arena_free(&o.arena);
+}
+
 static const mb_test tests[] = {
     MB_T(test_checksum__canonical_form),
     MB_T(test_checksum__known_answers),
@@ -130,6 +245,7 @@ static const mb_test tests[] = {
     MB_T(test_checksum__digest_is_order_independent),
     MB_T(test_checksum__zip_round_trip_and_corruption),
     MB_T(test_checksum__buf_limit),
+    MB_T(test_checksum__selfcheck_checks_the_section_table),
 };
 
 MB_TEST_MAIN(tests)

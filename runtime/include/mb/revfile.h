@@ -21,6 +21,8 @@
 
 #define MB_REVFILE_MAX ((size_t)64 << 20) /* 64 MiB per file */
 #define MB_REVFILE_MAX_ITEMS 256          /* parents, depends, labels */
+/* sections of one revision: {up, down} x {any, postgresql, sqlite} */
+#define MB_REVFILE_MAX_SECTIONS 6
 
 /**
  * Parse a revision file.
