@@ -23,8 +23,9 @@
 #   split_pg  mb_sql_split() against libpg_query's statement splitter
 #             (PostgreSQL's own lexer)
 # Each harness's header comment says exactly what it checks, and names the
-# runtime files it is linked with ("fuzz-sources:") and the libraries
-# ("fuzz-libs:"), which this script reads.
+# runtime files it is linked with ("fuzz-sources:"), the libraries
+# ("fuzz-libs:"), more seed directories ("fuzz-seeds:", from tests/fuzz/)
+# and libFuzzer options ("fuzz-options:"), which this script reads.
 #
 # Binaries go to DIR (default: a temporary directory, removed afterwards
 # unless something crashed), built with clang, -fsanitize=fuzzer,address,
@@ -120,7 +121,8 @@ build() {
     fi
     echo "run.sh: building fuzz_$n" >&2
     (cd "$top" &&
-        "$clang" -g -O1 -std=c11 -Wall -Wextra \
+        "$clang" -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
+            -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
             -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=undefined -Iruntime/include \
             "tests/fuzz/fuzz_$n.c" "${srcs[@]}" "${libs[@]}" -o "$bin.tmp")
@@ -149,11 +151,13 @@ seed_dirs() {
 }
 
 run_one() {
-    local n=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log dirs=() opts=() d
+    local n=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log dirs=() opts=() more d
     mapfile -t dirs < <(seed_dirs "$n")
     opts=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048
         "-artifact_prefix=$out/artifacts/$n/")
     [ -f "$here/$n.dict" ] && opts+=("-dict=$here/$n.dict")
+    read -r -a more <<<"$(header "$n" fuzz-options)"
+    opts+=("${more[@]}")
     mkdir -p "$out/artifacts/$n" "$out/corpus/$n"
     if [ "$mode" = replay ]; then
         # -runs=0: run what is in the directories once, find nothing new
