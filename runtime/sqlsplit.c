@@ -7,12 +7,17 @@
  * src/fe_utils/psqlscan.l) under standard_conforming_strings = on:
  *
  *   'plain' strings, '' doubling, backslash an ordinary character; the
- *     B'', X'', N'' and U&'' forms lex the same way
+ *     N'' and U&'' forms lex the same way, and B'' and X'' too except that
+ *     their first quote ends them (a quote right after starts another
+ *     string, which makes no difference but to where an unclosed one is)
  *   E'escape' strings, where a backslash escapes the next byte, continued
  *     across a newline by another quote ('a'<newline>'b' is one literal,
  *     so the second part keeps the backslash escapes)
  *   $tag$ dollar quotes $tag$, taken only where a token starts ("$1" is a
  *     parameter, and "a$b$" is one identifier)
+ *   numbers with the letters that stick to them, so that the exponent of
+ *     1e5$$ or the x of 0x1F$$ starts no identifier that would take the
+ *     '$' (PostgreSQL lexes 1e5, 0x1F (16 and later) or rejects the junk)
  *   "quoted identifiers" and U&"..." with "" doubling
  *   -- comments to the end of the line, and nesting block comments
  *
@@ -190,13 +195,21 @@ static int unterminated_quote(scanner *sc, size_t start, unsigned char q,
     return rc;
 }
 
+/* How the body of a quoted string or identifier reads (scan.l states). */
+typedef enum quote_style {
+    Q_DOUBLED, /* '' (or "") stands for one quote: xq, xus, xd, xui */
+    Q_ESCAPED, /* that, and a backslash escapes the next byte; may be
+                * continued by another quote after a newline: xe */
+    Q_BITS     /* the first quote ends it: xb, xh (B'', X'') */
+} quote_style;
+
 /*
  * Skip a quoted string (q = '\'') or identifier (q = '"') whose prefix
  * starts at t[start] and whose opening quote is t[open]; *end is set past
- * the closing quote. escapes: an E'' string, which may be continued.
+ * the closing quote.
  */
 static int skip_quoted(scanner *sc, size_t start, size_t open,
-                       unsigned char q, int escapes, size_t *end)
+                       unsigned char q, quote_style style, size_t *end)
 {
     size_t i = open + 1;
 
@@ -204,20 +217,21 @@ static int skip_quoted(scanner *sc, size_t start, size_t open,
         while (i < sc->len) {
             unsigned char c = sc->t[i];
 
-            if (c == '\\' && escapes) {
+            if (c == '\\' && style == Q_ESCAPED) {
                 i += 2;
             } else if (c != q) {
                 i++;
-            } else if (i + 1 < sc->len && sc->t[i + 1] == q) {
+            } else if (style != Q_BITS && i + 1 < sc->len &&
+                       sc->t[i + 1] == q) {
                 i += 2;
             } else {
                 break;
             }
         }
         if (i >= sc->len)
-            return unterminated_quote(sc, start, q, escapes);
+            return unterminated_quote(sc, start, q, style == Q_ESCAPED);
         i++;
-        if (!escapes || !continues(sc, i, &open))
+        if (style != Q_ESCAPED || !continues(sc, i, &open))
             break;
         i = open + 1;
     }
@@ -308,9 +322,9 @@ static int scan_token(scanner *sc, size_t i, size_t *end, token *kind)
     *kind = TOK_OTHER;
     *end = i + 1;
     if (c == '\'')
-        return skip_quoted(sc, i, i, '\'', 0, end);
+        return skip_quoted(sc, i, i, '\'', Q_DOUBLED, end);
     if (c == '"')
-        return skip_quoted(sc, i, i, '"', 0, end);
+        return skip_quoted(sc, i, i, '"', Q_DOUBLED, end);
     if (c == '(' || c == ')' || c == ';') {
         *kind = c == '(' ? TOK_OPEN : c == ')' ? TOK_CLOSE : TOK_SEMI;
         return MB_OK;
@@ -331,16 +345,24 @@ static int scan_token(scanner *sc, size_t i, size_t *end, token *kind)
             return skip_dollar(sc, i, n + 1 - i, end);
         return MB_OK;                       /* a lone '$' */
     }
+    if (is_digit(c)) {                      /* 1e5, 0x1F, 1_000 */
+        n = i + 1;
+        while (n < sc->len && (is_tag_cont(t[n]) || t[n] == '.'))
+            n++;
+        *end = n;
+        return MB_OK;
+    }
     if (!is_ident_start(c))
         return MB_OK;
     if ((c == 'e' || c == 'E') && next == '\'')
-        return skip_quoted(sc, i, i + 1, '\'', 1, end);
+        return skip_quoted(sc, i, i + 1, '\'', Q_ESCAPED, end);
     if ((c == 'u' || c == 'U') && next == '&' && i + 2 < sc->len &&
         (t[i + 2] == '\'' || t[i + 2] == '"'))
-        return skip_quoted(sc, i, i + 2, t[i + 2], 0, end);
-    if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' ||
-         c == 'N') && next == '\'')
-        return skip_quoted(sc, i, i + 1, '\'', 0, end);
+        return skip_quoted(sc, i, i + 2, t[i + 2], Q_DOUBLED, end);
+    if ((c == 'b' || c == 'B' || c == 'x' || c == 'X') && next == '\'')
+        return skip_quoted(sc, i, i + 1, '\'', Q_BITS, end);
+    if ((c == 'n' || c == 'N') && next == '\'')
+        return skip_quoted(sc, i, i + 1, '\'', Q_DOUBLED, end);
     n = i + 1;
     while (n < sc->len && is_ident_cont(t[n]))
         n++;

@@ -237,6 +237,8 @@ static void test_sqlsplit__standard_strings(void)
           {"SELECT 2;", 2});
     SPLIT("SELECT U&'x\\'; SELECT 2;", {"SELECT U&'x\\';", 1},
           {"SELECT 2;", 1});
+    SPLIT("SELECT B'01''x', X'1F''2'; SELECT 2;",
+          {"SELECT B'01''x', X'1F''2';", 1}, {"SELECT 2;", 1});
     /* a prefix letter inside a longer identifier is just a letter */
     SPLIT("SELECT some_e'\\'; SELECT fe'x;y';",
           {"SELECT some_e'\\';", 1}, {"SELECT fe'x;y';", 1});
@@ -298,6 +300,11 @@ static void test_sqlsplit__params_and_dollar_identifiers(void)
           {"SELECT 3;", 3});
     /* but after a digit it does */
     SPLIT("SELECT 1$$;$$;", {"SELECT 1$$;$$;", 1});
+    /* a number's letters start no identifier that would take the '$'
+     * (found by tests/fuzz/fuzz_split_pg.c against PostgreSQL's lexer) */
+    SPLIT("SELECT 1e5$$;$$; SELECT 1.5E-3$a$;$a$, 0x1F$$;$$, 1_000$$;$$;",
+          {"SELECT 1e5$$;$$;", 1},
+          {"SELECT 1.5E-3$a$;$a$, 0x1F$$;$$, 1_000$$;$$;", 1});
 }
 
 static void test_sqlsplit__quoted_identifiers(void)
@@ -457,6 +464,10 @@ static void test_sqlsplit__unterminated_strings(void)
         h_string);
     ERR("SELECT 1;\n\nSELECT B'01", 1, 3, "unterminated quoted string",
         h_string);
+    /* B'' and X'' end at their first quote: the next one opens a string
+     * (found by tests/fuzz/fuzz_split_pg.c against PostgreSQL's lexer) */
+    ERR("SELECT B'01\n'';\n", 1, 2, "unterminated quoted string", h_string);
+    ERR("SELECT x'1F''\n;", 1, 1, "unterminated quoted string", h_string);
     ERR("SELECT 1;\nSELECT \"ab\nc;", 1, 2,
         "unterminated quoted identifier", "close it with a double quote \"");
     ERR("SELECT U&\"x\"\"", 1, 1, "unterminated quoted identifier",
