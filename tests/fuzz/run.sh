@@ -24,8 +24,9 @@
 #             (PostgreSQL's own lexer)
 # Each harness's header comment says exactly what it checks, and names the
 # runtime files it is linked with ("fuzz-sources:"), the libraries
-# ("fuzz-libs:"), more seed directories ("fuzz-seeds:", from tests/fuzz/)
-# and libFuzzer options ("fuzz-options:"), which this script reads.
+# ("fuzz-libs:"), more seed directories ("fuzz-seeds:", in tests/fuzz/),
+# its dictionary ("fuzz-dict:", in tests/fuzz/; default NAME.dict) and
+# libFuzzer options ("fuzz-options:"), which this script reads.
 #
 # Binaries go to DIR (default: a temporary directory, removed afterwards
 # unless something crashed), built with clang, -fsanitize=fuzzer,address,
@@ -34,7 +35,7 @@
 # the seeds (tests/fuzz/corpus/NAME, plus the directories named by a
 # "fuzz-seeds:" line) and of the inputs that once failed
 # (tests/fuzz/regress/NAME); new inputs it finds stay there for the next
-# run with the same DIR. tests/fuzz/NAME.dict is its dictionary.
+# run with the same DIR.
 #
 # --seconds N   fuzz each harness for N seconds (default 60)
 # --runs N      fuzz each harness for N executions instead
@@ -151,11 +152,15 @@ seed_dirs() {
 }
 
 run_one() {
-    local n=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log dirs=() opts=() more d
+    local n=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log dirs=() opts=() more
+    local d dict
     mapfile -t dirs < <(seed_dirs "$n")
     opts=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048
         "-artifact_prefix=$out/artifacts/$n/")
-    [ -f "$here/$n.dict" ] && opts+=("-dict=$here/$n.dict")
+    dict=$(header "$n" fuzz-dict)
+    dict=${dict:-$n.dict}
+    dict=${dict%% }
+    [ -f "$here/$dict" ] && opts+=("-dict=$here/$dict")
     read -r -a more <<<"$(header "$n" fuzz-options)"
     opts+=("${more[@]}")
     mkdir -p "$out/artifacts/$n" "$out/corpus/$n"
