@@ -8,9 +8,10 @@
  * Every file of each DIR is one section of SQL (--sql, the default) or a
  * revision file (after --revisions), whose sections that can run on
  * PostgreSQL (generic and dialect:postgresql) are compared one by one (a
- * file that does not parse is passed over). splitcmp.c says what is compared and where the two
- * differ by design. Prints each file that is not compared in full, with
- * the reason, and a count; exits 1 when they disagree on any, or when no
+ * file that does not parse is passed over). splitcmp.c says what is
+ * compared and where the two differ by design. Prints each file that is
+ * not compared in full, or agrees only after a normalization, with the
+ * reason, then the counts; exits 1 when they disagree on any, or when no
  * file was compared at all.
  */
 #include <dirent.h>
