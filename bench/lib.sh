@@ -10,15 +10,19 @@
 #   bench_linkage EXE       "static" or "dynamic, N shared objects"
 #   bench_mean_ms NAME CMD  mean wall time in ms over $RUNS runs (hyperfine
 #                           when installed, else a timed loop)
+#   bench_mean_fresh SETUP CMD  mean wall time in ms over $FRESH runs, each
+#                           after the untimed shell command SETUP (which
+#                           makes a fresh database)
 #   bench_peak_kib CMD      the largest peak RSS of 5 runs, in KiB
 #
-# Environment: N (1000), RUNS (200), MIGBUNDLE_BUILD_DIR (build/),
+# Environment: N (1000), RUNS (200), FRESH (10), MIGBUNDLE_BUILD_DIR (build/),
 # MIGBUNDLE (its migbundle), KEEP=1.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-1000}
 RUNS=${RUNS:-200}
+FRESH=${FRESH:-10}
 build=${MIGBUNDLE_BUILD_DIR:-$root/build}
 migbundle=${MIGBUNDLE:-$build/migbundle}
 
@@ -100,6 +104,19 @@ bench_mean_ms() {
     for ((i = 0; i < RUNS; i++)); do "$@" >/dev/null 2>&1 || die "failed: $*"; done
     t1=$(date +%s%N)
     awk -v ns=$((t1 - t0)) -v n="$RUNS" 'BEGIN { printf "%.3f", ns / n / 1e6 }'
+}
+
+bench_mean_fresh() {
+    local setup=$1 i t0 t1 total=0
+    shift
+    for ((i = 0; i < FRESH; i++)); do
+        eval "$setup"
+        t0=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || die "failed: $*"
+        t1=$(date +%s%N)
+        total=$((total + t1 - t0))
+    done
+    awk -v ns="$total" -v n="$FRESH" 'BEGIN { printf "%.1f", ns / n / 1e6 }'
 }
 
 bench_method() {

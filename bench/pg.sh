@@ -8,12 +8,15 @@
 #      selecting the same 1000-row version table (target ratio <= 1.0);
 #   2. `app-migrate up` from empty against `psql -1 -f` of the
 #      concatenated up sections: per-revision transactions (target
-#      <= 1.25x) and --single-transaction (target <= 1.05x).
+#      <= 1.25x) and --single-transaction (target <= 1.05x);
+#   3. `app-migrate down -DOWN_N` (default 100) from head against
+#      `psql -1 -f` of those down sections (target <= 1.3x).
 # It prints the measured figures next to the targets and does not fail
 # when one is missed. Build first with scripts/sample.sh (Release).
 . "$(dirname "$0")/lib.sh"
 bench_setup pg.sh
-FRESH_RUNS=${FRESH_RUNS:-5}
+FRESH=${FRESH:-${FRESH_RUNS:-5}}
+DOWN_N=${DOWN_N:-100}
 
 say "starting a throwaway PostgreSQL server"
 "$root/tests/integration/pg_server.sh" start "$tmp/pg" >/dev/null
@@ -30,6 +33,9 @@ bench_app "$tmp/migrations" "$tmp/app-migrate"
 for f in "$tmp"/migrations/*.sql; do
     sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$f" | sed '1d;$d'
 done >"$tmp/all_up.sql"
+for f in $(ls "$tmp"/migrations/*.sql | sort -r | head -n "$DOWN_N"); do
+    sed -n '/^-- migrate:down/,$p' "$f" | sed '1d'
+done >"$tmp/last_down.sql"
 cd "$tmp"
 
 # --- 1. no-op at head --------------------------------------------------------
@@ -42,34 +48,21 @@ noop_ms=$(bench_mean_ms app ./app-migrate -q -d "$(url noop)" up)
 floor_ms=$(bench_mean_ms psql psql -XAtd noop -c 'SELECT revision, checksum FROM migbundle_version')
 noop_kib=$(bench_peak_kib ./app-migrate -q -d "$(url noop)" up)
 
-# --- 2. up from empty ----------------------------------------------------------
-# mean_fresh NAME CMD...: mean ms over FRESH_RUNS runs, each on a new database
-# named NAME (created and dropped outside the timing); @DB@ in CMD is the URL.
-mean_fresh() {
-    local name=$1 i t0 t1 total=0
-    shift
-    for ((i = 0; i < FRESH_RUNS; i++)); do
-        fresh "$name"
-        local cmd=() arg
-        for arg in "$@"; do # (not ${@//...}: bash 5.2 expands & there)
-            [ "$arg" = @DB@ ] && arg=$(url "$name")
-            cmd+=("$arg")
-        done
-        t0=$(date +%s%N)
-        "${cmd[@]}" >/dev/null 2>&1 || die "failed: ${cmd[*]}"
-        t1=$(date +%s%N)
-        total=$((total + t1 - t0))
-    done
-    awk -v ns="$total" -v n="$FRESH_RUNS" 'BEGIN { printf "%.1f", ns / n / 1e6 }'
-}
-say "timing up from empty ($FRESH_RUNS runs each)"
-psql_ms=$(mean_fresh f1 psql -X -q -v ON_ERROR_STOP=1 -1 -f all_up.sql -d @DB@)
-each_ms=$(mean_fresh f2 ./app-migrate -q -d @DB@ up)
-single_ms=$(mean_fresh f3 ./app-migrate -q -d @DB@ up --single-transaction)
+# --- 2. up from empty; 3. down from head ------------------------------------
+say "timing up from empty ($FRESH runs each)"
+psql_ms=$(bench_mean_fresh "fresh f1" psql -X -q -v ON_ERROR_STOP=1 -1 -f all_up.sql -d f1)
+each_ms=$(bench_mean_fresh "fresh f2" ./app-migrate -q -d "$(url f2)" up)
+single_ms=$(bench_mean_fresh "fresh f3" ./app-migrate -q -d "$(url f3)" up --single-transaction)
+say "timing down $DOWN_N ($FRESH runs each)"
+# the database at head, copied for each run (createdb -T, not timed)
+at_head() { dropdb --if-exists --force "$1"; createdb -T noop "$1"; }
+pdown_ms=$(bench_mean_fresh "at_head d1" psql -X -q -v ON_ERROR_STOP=1 -1 -f last_down.sql -d d1)
+down_ms=$(bench_mean_fresh "at_head d2" ./app-migrate -q -d "$(url d2)" down "-$DOWN_N")
 
-awk -v n="$N" -v method="$(bench_method)" -v fr="$FRESH_RUNS" \
+awk -v n="$N" -v method="$(bench_method)" -v fr="$FRESH" -v dn="$DOWN_N" \
     -v nm="$noop_ms" -v fm="$floor_ms" -v nk="$noop_kib" \
-    -v pm="$psql_ms" -v em="$each_ms" -v sm="$single_ms" '
+    -v pm="$psql_ms" -v em="$each_ms" -v sm="$single_ms" \
+    -v pd="$pdown_ms" -v dm="$down_ms" '
 function yn(ok) { return ok ? "yes" : "NO" }
 BEGIN {
     printf "\nPostgreSQL, %d revisions, local server on a unix socket\n", n
@@ -80,9 +73,12 @@ BEGIN {
     printf "%-44s %10.1f\n", "psql -1 -f all up sections (floor)", pm
     printf "%-44s %10.1f\n", "app-migrate up from empty", em
     printf "%-44s %10.1f\n", "app-migrate up --single-transaction", sm
+    printf "%-44s %10.1f\n", "psql -1 -f last down sections (floor)", pd
+    printf "%-44s %10.1f\n", "app-migrate down -" dn, dm
     printf "\n%-36s %9s %9s %5s\n", "", "measured", "target", "met"
     printf "%-36s %9.2f %9s %5s\n", "no-op / psql select", nm / fm, "<= 1.00", yn(nm <= fm)
     printf "%-36s %9.2f %9s %5s\n", "up (per revision) / psql -1 -f", em / pm, "<= 1.25", yn(em <= 1.25 * pm)
     printf "%-36s %9.2f %9s %5s\n", "up --single-transaction / psql -1", sm / pm, "<= 1.05", yn(sm <= 1.05 * pm)
+    printf "%-36s %9.2f %9s %5s\n", "down / psql -1 -f", dm / pd, "<= 1.30", yn(dm <= 1.3 * pd)
     printf "%-36s %9.1f\n", "no-op peak RSS (MiB)", nk / 1024
 }'

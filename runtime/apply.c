@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mb/alloc.h"
 #include "mb/apply.h"
@@ -180,18 +181,82 @@ static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
     return MB_OK;
 }
 
-/* Record the step's version and log rows inside the open transaction. */
+/*
+ * Version and log rows deferred to the end of the transaction that holds
+ * their steps (--single-transaction, a group): written together just
+ * before its COMMIT, they cost one statement on PostgreSQL and, on
+ * SQLite, one prepared statement reused for every row, where one INSERT
+ * after each step's DDL would be prepared anew each time.
+ */
+struct mb_deferred {
+    struct deferred_row {
+        const mb_revision *rev;
+        char started[32];
+        char finished[32];
+    } *v;
+    size_t n, cap;
+};
+
+/* The `ok` log entry of a step. */
+static mb_log_entry ok_entry(const mb_ctx *ctx, const mb_revision *rev,
+                             int direction, const char *started,
+                             const char *finished)
+{
+    return (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
+                          rev->checksum, ctx->bundle->digest, started,
+                          finished, MB_OUTCOME_OK, NULL};
+}
+
+/* Record the step's version and log rows inside the open transaction:
+ * now, or when the transaction holds several steps, at its end. */
 static int record(mb_ctx *ctx, const mb_revision *rev, int direction,
                   const char *started, mb_error *err)
 {
+    struct mb_deferred *d = ctx->pending;
     char finished[32];
     mb_log_entry le;
 
     mb_now_iso(finished);
-    le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
-                        rev->checksum, ctx->bundle->digest, started,
-                        finished, MB_OUTCOME_OK, NULL};
-    return mb_vtable_record(ctx->vt, rev, direction, &le, err);
+    if (!ctx->single && !ctx->group_open) {
+        le = ok_entry(ctx, rev, direction, started, finished);
+        return mb_vtable_record(ctx->vt, rev, direction, &le, err);
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        struct deferred_row *v = mb_realloc(d->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return mb_error_set(err, MB_ENOMEM, "out of memory");
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n].rev = rev;
+    memcpy(d->v[d->n].started, started, sizeof d->v[d->n].started);
+    memcpy(d->v[d->n].finished, finished, sizeof finished);
+    d->n++;
+    return MB_OK;
+}
+
+/* Write the deferred rows (see struct mb_deferred). */
+static int flush_records(mb_ctx *ctx, int direction, mb_error *err)
+{
+    struct mb_deferred *d = ctx->pending;
+    mb_vtable_rows rows = MB_VTABLE_ROWS_INIT;
+    mb_log_entry le;
+    size_t i;
+    int rc = MB_OK;
+
+    for (i = 0; i < d->n && rc == MB_OK; i++) {
+        le = ok_entry(ctx, d->v[i].rev, direction, d->v[i].started,
+                      d->v[i].finished);
+        rc = mb_vtable_rows_add(ctx->vt, &rows, d->v[i].rev, direction, &le,
+                                err);
+    }
+    if (rc == MB_OK)
+        rc = mb_vtable_rows_write(ctx->vt, &rows, direction, err);
+    d->n = 0;
+    mb_vtable_rows_free(&rows);
+    return rc;
 }
 
 static const mb_section *step_section(const mb_ctx *ctx,
@@ -200,6 +265,112 @@ static const mb_section *step_section(const mb_ctx *ctx,
     return mb_revision_section(rev, direction == MB_UP ? MB_SECTION_UP
                                                        : MB_SECTION_DOWN,
                                ctx->be->dialect);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Group commit is on: the backend allows it, the run asks for it, and it
+ * is not one --single-transaction. */
+static int grouping(const mb_ctx *ctx)
+{
+    return ctx->be->group_commit && ctx->group_commit > 0 && !ctx->single;
+}
+
+/* A transactional step inside the group's transaction, in a savepoint of
+ * its own: a failure rolls back this revision only, and returns without
+ * a log row (run_plan commits the group first, then logs). */
+static int step_in_group(mb_ctx *ctx, const mb_revision *rev, int direction,
+                         const mb_script *script, const char *started,
+                         mb_error *err)
+{
+    mb_error ignored = MB_ERROR_INIT;
+    size_t deferred = ctx->pending->n; /* rows recorded before this step */
+    int rc;
+
+    if (!ctx->group_open) {
+        if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
+            (rc = mb_vtable_ensure(ctx->vt, err)) < 0) {
+            ctx->be->rollback(ctx->conn);
+            return rc;
+        }
+        ctx->group_open = 1;
+        ctx->group_began = mono_s();
+    }
+    if ((rc = ctx->be->query(ctx->conn, "SAVEPOINT mb_revision", 0, NULL,
+                             NULL, err)) < 0 ||
+        (script != NULL &&
+         (rc = ctx->be->exec_script(ctx->conn, script, NULL, err)) < 0) ||
+        (rc = record(ctx, rev, direction, started, err)) < 0 ||
+        (rc = ctx->be->query(ctx->conn, "RELEASE SAVEPOINT mb_revision", 0,
+                             NULL, NULL, err)) < 0) {
+        ctx->pending->n = deferred; /* its rows go with it */
+        /* a savepoint that cannot be rolled back takes the group with it */
+        if (ctx->be->query(ctx->conn, "ROLLBACK TO SAVEPOINT mb_revision", 0,
+                           NULL, NULL, &ignored) < 0 ||
+            ctx->be->query(ctx->conn, "RELEASE SAVEPOINT mb_revision", 0,
+                           NULL, NULL, &ignored) < 0) {
+            ctx->be->rollback(ctx->conn);
+            ctx->group_open = 0;
+            ctx->group_lost = 1;
+        }
+        return rc;
+    }
+    return MB_OK;
+}
+
+/*
+ * Commit the open group: the steps plan->steps[from..to). When the COMMIT
+ * fails the group is rolled back, each of its revisions gets a `failed`
+ * log row, and err says so (as its detail when it already holds the
+ * error of a later step).
+ */
+static int end_group(mb_ctx *ctx, const mb_plan *plan, size_t from,
+                     size_t to, mb_error *err)
+{
+    mb_error e = MB_ERROR_INIT;
+    char now[32], prior[sizeof err->detail];
+    int lost = ctx->group_lost;
+    size_t k;
+
+    ctx->group_lost = 0;
+    if (!ctx->group_open && !lost)
+        return MB_OK;
+    if (!lost && flush_records(ctx, plan->direction, &e) == MB_OK &&
+        ctx->be->commit(ctx->conn, &e) == MB_OK) {
+        ctx->group_open = 0;
+        ctx->vt->ready = 1;
+        return MB_OK;
+    }
+    if (lost)
+        mb_error_set(&e, MB_EDB, "a failed revision's savepoint could not "
+                     "be rolled back, so its whole group was");
+    ctx->group_open = 0;
+    ctx->pending->n = 0;
+    ctx->be->rollback(ctx->conn);
+    mb_now_iso(now);
+    for (k = from; k < to; k++)
+        log_row(ctx, ctx->graph->nodes[plan->steps[k]].rev, plan->direction,
+                now, MB_OUTCOME_FAILED, &e);
+    if (err->code != MB_OK) {
+        memcpy(prior, err->detail, sizeof prior);
+        mb_error_detail(err, "%s%sthe %zu revision%s committed with it "
+                        "before it %s rolled back too: %s", prior,
+                        prior[0] ? "\n" : "", to - from,
+                        to - from == 1 ? "" : "s",
+                        to - from == 1 ? "was" : "were", e.msg);
+        return err->code;
+    }
+    *err = e;
+    mb_error_detail(err, "the %zu revision%s of this group %s rolled back",
+                    to - from, to - from == 1 ? "" : "s",
+                    to - from == 1 ? "was" : "were");
+    return err->code;
 }
 
 /* Run a transaction:false section between a `started` and a final row. */
@@ -251,8 +422,6 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
                        mb_script *script, const char *started, mb_error *err)
 {
     mb_buf epilogue = MB_BUF_INIT;
-    char finished[32];
-    mb_log_entry le;
     int rc;
 
     if (!ctx->single &&
@@ -267,15 +436,8 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     script->epilogue = epilogue.ptr;
     rc = ctx->be->exec_script(ctx->conn, script, NULL, err);
     mb_buf_free(&epilogue);
-    if (rc == MB_OK && ctx->single) {
-        /* the rows of the whole run go in before its COMMIT */
-        mb_now_iso(finished);
-        le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
-                            rev->checksum, ctx->bundle->digest, started,
-                            finished, MB_OUTCOME_OK, NULL};
-        rc = mb_vtable_rows_add(ctx->vt, ctx->pending, rev, direction, &le,
-                                err);
-    }
+    if (rc == MB_OK && ctx->single) /* its rows go in before the COMMIT */
+        rc = record(ctx, rev, direction, started, err);
     if (rc < 0) {
         blame_signal(ctx, rev, 0, err);
         if (err->code == MB_EINTR)
@@ -285,17 +447,21 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     return rc;
 }
 
+/*
+ * One revision. started receives when it began. In a group (grouping())
+ * a transactional step that fails returns without its `failed` row,
+ * which run_plan writes once it has committed the group.
+ */
 static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
-                    mb_error *err)
+                    mb_inflater *inf, char started[32], mb_error *err)
 {
     const mb_revision *rev = ctx->graph->nodes[node].rev;
     const mb_section *sec = step_section(ctx, rev, direction);
     mb_script script;
-    char started[32];
     int rc;
 
     /* Invariant: no SQL runs unless its checksum was verified just now. */
-    if ((rc = mb_payload_text(text, NULL, rev, err)) < 0)
+    if ((rc = mb_payload_text(text, inf, rev, err)) < 0)
         return rc;
     if (!ctx->quiet)
         fprintf(stderr, "%s: %s %s (%s): %s\n", ctx->prog,
@@ -310,6 +476,15 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         return run_autocommit(ctx, rev, direction, &script, started, err);
     if (sec != NULL && ctx->be->batch && (ctx->vt->ready || ctx->txn_tables))
         return run_batched(ctx, rev, direction, &script, started, err);
+    if (grouping(ctx)) {
+        if ((rc = step_in_group(ctx, rev, direction, sec ? &script : NULL,
+                                started, err)) < 0) {
+            blame_signal(ctx, rev, 0, err);
+            if (err->code == MB_EINTR)
+                rc = MB_EINTR;
+        }
+        return rc;
+    }
     /* --single-transaction: run_plan made the tables after its BEGIN */
     if ((!ctx->single && (rc = ctx->be->begin(ctx->conn, err)) < 0) ||
         (!ctx->single && (rc = mb_vtable_ensure(ctx->vt, err)) < 0) ||
@@ -356,9 +531,10 @@ static int check_single(const mb_ctx *ctx, const mb_plan *plan,
 
 static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
 {
-    mb_buf text = MB_BUF_INIT, sql = MB_BUF_INIT;
-    mb_vtable_rows pending = MB_VTABLE_ROWS_INIT;
-    size_t i;
+    mb_buf text = MB_BUF_INIT;
+    mb_inflater inf = MB_INFLATER_INIT;
+    struct mb_deferred pending = {NULL, 0, 0};
+    size_t i, first = 0;
     int rc = MB_OK;
 
     ctx->pending = &pending;
@@ -370,10 +546,17 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
     }
     ctx->txn_tables = ctx->single;
     for (i = 0; i < plan->n && rc == MB_OK; i++) {
+        const mb_revision *rev = ctx->graph->nodes[plan->steps[i]].rev;
+        const mb_section *sec = step_section(ctx, rev, plan->direction);
+        char started[32];
+
         if (stopped(ctx)) {
+            /* what the group completed is kept */
+            if ((rc = end_group(ctx, plan, first, i, err)) < 0)
+                break;
             rc = mb_error_set(err, MB_EINTR, "interrupted by %s before "
                               "revision %s", signal_name(*ctx->stop),
-                              ctx->graph->nodes[plan->steps[i]].rev->id);
+                              rev->id);
             mb_error_detail(err, "the %zu revision%s before it %s", i,
                             i == 1 ? "" : "s",
                             ctx->single ? "are rolled back with the run"
@@ -381,12 +564,29 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
             ctx->be->rollback(ctx->conn);
             break;
         }
-        rc = run_step(ctx, plan->steps[i], plan->direction, &text, err);
+        /* a transaction:false section runs outside any transaction */
+        if (sec != NULL && !sec->transaction &&
+            (rc = end_group(ctx, plan, first, i, err)) < 0)
+            break;
+        if (!ctx->group_open)
+            first = i;
+        rc = run_step(ctx, plan->steps[i], plan->direction, &text, &inf,
+                      started, err);
+        if (rc < 0 && (ctx->group_open || ctx->group_lost)) {
+            /* this revision was rolled back; those before it stand */
+            end_group(ctx, plan, first, i, err);
+            if (rc != MB_ELOCKED)
+                log_row(ctx, rev, plan->direction, started,
+                        MB_OUTCOME_FAILED, err);
+        } else if (rc == MB_OK && ctx->group_open &&
+                   mono_s() - ctx->group_began >= ctx->group_commit) {
+            rc = end_group(ctx, plan, first, i + 1, err);
+        }
     }
-    if (rc == MB_OK && pending.n > 0 &&
-        ((rc = mb_vtable_rows_sql(ctx->vt, &sql, &pending, plan->direction,
-                                  err)) < 0 ||
-         (rc = ctx->be->query(ctx->conn, sql.ptr, 0, NULL, NULL, err)) < 0))
+    if (rc == MB_OK)
+        rc = end_group(ctx, plan, first, plan->n, err);
+    if (rc == MB_OK && ctx->single &&
+        (rc = flush_records(ctx, plan->direction, err)) < 0)
         ctx->be->rollback(ctx->conn);
     if (ctx->single && rc == MB_OK &&
         (rc = ctx->be->commit(ctx->conn, err)) < 0) {
@@ -407,9 +607,9 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
                         "rolled back", prior, prior[0] ? "\n" : "");
     }
     ctx->pending = NULL;
-    mb_vtable_rows_free(&pending);
-    mb_buf_free(&sql);
+    free(pending.v);
     mb_buf_free(&text);
+    mb_inflater_free(&inf);
     return rc;
 }
 

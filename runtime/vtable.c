@@ -448,26 +448,37 @@ int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
     return MB_OK;
 }
 
-int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
-                       const mb_vtable_rows *rows, int direction,
-                       mb_error *err)
+int mb_vtable_rows_write(mb_vtable *vt, const mb_vtable_rows *rows,
+                         int direction, mb_error *err)
 {
-    int rc;
+    mb_buf v = MB_BUF_INIT, l = MB_BUF_INIT;
+    int pg = vt->be->dialect == MB_DIALECT_POSTGRESQL, rc;
 
+    if (rows->n == 0)
+        return MB_OK;
+    /* PostgreSQL: one statement, the version rows in a data-modifying
+     * WITH; SQLite has no such WITH: two statements */
     if (direction == MB_UP)
-        rc = mb_buf_printf(out, err, "WITH v AS (INSERT INTO %s (revision, "
-                           "checksum, applied_at, bundle_digest) VALUES %s "
-                           "RETURNING 1) ", vt->version_q.ptr,
-                           rows->version.ptr);
+        rc = mb_buf_printf(&v, err, "%sINSERT INTO %s (revision, checksum, "
+                           "applied_at, bundle_digest) VALUES %s%s",
+                           pg ? "WITH v AS (" : "", vt->version_q.ptr,
+                           rows->version.ptr, pg ? " RETURNING 1) " : "");
     else
-        rc = mb_buf_printf(out, err, "WITH v AS (DELETE FROM %s WHERE "
-                           "revision IN (%s) RETURNING 1) ",
-                           vt->version_q.ptr, rows->version.ptr);
+        rc = mb_buf_printf(&v, err, "%sDELETE FROM %s WHERE revision IN "
+                           "(%s)%s", pg ? "WITH v AS (" : "",
+                           vt->version_q.ptr, rows->version.ptr,
+                           pg ? " RETURNING 1) " : "");
     if (rc == MB_OK)
-        rc = mb_buf_printf(out, err, "INSERT INTO %s (revision, direction, "
-                           "checksum, bundle_digest, started_at, "
+        rc = mb_buf_printf(pg ? &v : &l, err, "INSERT INTO %s (revision, "
+                           "direction, checksum, bundle_digest, started_at, "
                            "finished_at, outcome, error) VALUES %s",
                            vt->log_q.ptr, rows->log.ptr);
+    if (rc == MB_OK)
+        rc = vt->be->query(vt->conn, v.ptr, 0, NULL, NULL, err);
+    if (rc == MB_OK && !pg)
+        rc = vt->be->query(vt->conn, l.ptr, 0, NULL, NULL, err);
+    mb_buf_free(&v);
+    mb_buf_free(&l);
     return rc;
 }
 

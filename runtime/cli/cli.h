@@ -20,6 +20,7 @@
 #define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle */
 
 #define MB_DEFAULT_LOCK_TIMEOUT 60.0 /* seconds */
+#define MB_DEFAULT_GROUP_COMMIT 0.2  /* seconds (SQLite) */
 
 typedef struct mb_cli {
     const mb_bundle *bundle;
@@ -33,6 +34,7 @@ typedef struct mb_cli {
     const char *version_table; /* --version-table NAME */
     const char *log_table;   /* --log-table NAME */
     int single;              /* --single-transaction */
+    double group_commit;     /* --group-commit SECONDS */
     int resolution;          /* resolve: 1 --applied, 0 --rolled-back,
                               * -1 not given */
     char **args;             /* positional arguments after the command */

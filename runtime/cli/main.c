@@ -71,6 +71,12 @@ static void usage(const char *prog, const mb_bundle *b)
            "                           or is starting (default: 0)\n"
            "      --single-transaction run up or down in one transaction "
            "(all or nothing)\n"
+           "      --group-commit=SECONDS\n"
+           "                           SQLite: commit revisions in groups "
+           "at most this long\n"
+           "                           (each in a savepoint; 0: a commit "
+           "per revision;\n"
+           "                           default: %.1f)\n"
            "      --schema=NAME        PostgreSQL schema of the version and "
            "log tables\n"
            "      --version-table=NAME version table (default: "
@@ -82,7 +88,7 @@ static void usage(const char *prog, const mb_bundle *b)
            "  -q, --quiet              no progress lines on stderr\n"
            "  -V, --version            show the version and exit\n"
            "  -h, --help               show this help and exit\n",
-           MB_DEFAULT_LOCK_TIMEOUT);
+           MB_DEFAULT_LOCK_TIMEOUT, MB_DEFAULT_GROUP_COMMIT);
     printf("\nExit status: 0 success; 1 database or SQL error, lock "
            "timeout, connection\nfailure; 2 usage or target error; 3 "
            "integrity error (checksum mismatch,\nunknown applied revision, "
@@ -230,7 +236,8 @@ mb_ctx cli_context(mb_cli *cli, mb_session *s, int quiet)
 {
     return (mb_ctx){.bundle = cli->bundle, .graph = &cli->graph,
                     .be = s->be, .conn = s->conn, .vt = &s->vt,
-                    .prog = cli->prog, .quiet = quiet};
+                    .prog = cli->prog, .quiet = quiet,
+                    .group_commit = cli->group_commit};
 }
 
 void cli_close(mb_session *s)
@@ -242,16 +249,34 @@ void cli_close(mb_session *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The long options; the short ones are -d, -q, -h and -V. */
+static const struct option long_options[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"format", required_argument, NULL, 'f'},
+    {"lock-timeout", required_argument, NULL, 'l'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"wait", required_argument, NULL, 'w'},
+    {"single-transaction", no_argument, NULL, 's'},
+    {"group-commit", required_argument, NULL, 'g'},
+    {"schema", required_argument, NULL, 'S'},
+    {"version-table", required_argument, NULL, 'T'},
+    {"log-table", required_argument, NULL, 'L'},
+    {"applied", no_argument, NULL, 'A'},
+    {"rolled-back", no_argument, NULL, 'R'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
+
 /* 1 when a is an option whose value is the next argument. */
 static int takes_value(const char *a)
 {
-    static const char *const with_value[] = {
-        "-d", "--db", "--format", "--lock-timeout", "--wait", "--schema",
-        "--version-table", "--log-table"};
     size_t i;
 
-    for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
-        if (strcmp(a, with_value[i]) == 0)
+    if (strcmp(a, "-d") == 0)
+        return 1;
+    for (i = 0; long_options[i].name != NULL; i++)
+        if (long_options[i].has_arg == required_argument &&
+            strncmp(a, "--", 2) == 0 && strcmp(a + 2, long_options[i].name) == 0)
             return 1;
     return 0;
 }
@@ -326,21 +351,6 @@ static const char *base_name(const char *path)
 
 static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
 {
-    static const struct option long_options[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"lock-timeout", required_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"wait", required_argument, NULL, 'w'},
-        {"single-transaction", no_argument, NULL, 's'},
-        {"schema", required_argument, NULL, 'S'},
-        {"version-table", required_argument, NULL, 'T'},
-        {"log-table", required_argument, NULL, 'L'},
-        {"applied", no_argument, NULL, 'A'},
-        {"rolled-back", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
     mb_cli cli;
     const mb_command *cmd = NULL;
     int c, help = 0, ac, rc;
@@ -350,6 +360,7 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
     cli.bundle = bundle;
     cli.prog = base_name(argv[0] ? argv[0] : bundle->name);
     cli.lock_timeout = MB_DEFAULT_LOCK_TIMEOUT;
+    cli.group_commit = -1; /* not given */
     cli.version_table = MB_VERSION_TABLE;
     cli.log_table = MB_LOG_TABLE;
     cli.resolution = -1;
@@ -372,11 +383,16 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
             break;
         case 'l':
         case 'w':
-            if (parse_seconds(c == 'l' ? &cli.lock_timeout : &cli.wait,
+        case 'g':
+            if (parse_seconds(c == 'l'   ? &cli.lock_timeout
+                              : c == 'w' ? &cli.wait
+                                         : &cli.group_commit,
                               optarg) < 0)
                 return usage_error(cli.prog, "invalid --%s \"%s\": give "
                                    "seconds from 0 to 86400",
-                                   c == 'l' ? "lock-timeout" : "wait",
+                                   c == 'l'   ? "lock-timeout"
+                                   : c == 'w' ? "wait"
+                                              : "group-commit",
                                    optarg);
             break;
         case 's':
@@ -452,6 +468,13 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
     if (cli.single && cmd->run != cmd_up && cmd->run != cmd_down)
         return usage_error(cli.prog, "--single-transaction is for up and "
                            "down");
+    if (cli.group_commit >= 0 && cmd->run != cmd_up && cmd->run != cmd_down)
+        return usage_error(cli.prog, "--group-commit is for up and down");
+    if (cli.group_commit >= 0 && cli.single)
+        return usage_error(cli.prog, "give one of --group-commit and "
+                           "--single-transaction");
+    if (cli.group_commit < 0)
+        cli.group_commit = MB_DEFAULT_GROUP_COMMIT;
     if (strcmp(cli.version_table, cli.log_table) == 0)
         return usage_error(cli.prog, "the version and log tables need "
                            "different names");

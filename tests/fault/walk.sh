@@ -193,9 +193,10 @@ trial() {
                --error-exitcode=99 --child-silent-after-fork=yes)
     fi
     set +e
+    # (braces: bash's "Killed" note for the SIGKILL goes nowhere)
     # shellcheck disable=SC2086
-    MB_FAULT="$point:$n:$action" "${under[@]}" "$T/app" -d "$url" $cmd >"$T/f.out" 2>"$T/f.err"
-    st=$?
+    { MB_FAULT="$point:$n:$action" "${under[@]}" "$T/app" -d "$url" $cmd \
+          >"$T/f.out" 2>"$T/f.err"; st=$?; } 2>/dev/null
     set -e
     sanitizers_quiet "$T/f.err" || { cat "$T/f.err"; fail "$what: sanitizer report"; }
     case $action:$st in

@@ -25,9 +25,18 @@ typedef struct mb_ctx {
     /* nonzero (a signal number) when a signal asked the run to stop; the
      * caller's handler also called be->interrupt(). NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* group commit (backends with group_commit): each revision in a
+     * savepoint of a transaction that commits once this many seconds
+     * have passed since it began, before a transaction:false section and
+     * at the end; 0: a transaction per revision */
+    double group_commit;
     int txn_tables;   /* internal: the open --single-transaction made sure
                        * the tables exist */
-    mb_vtable_rows *pending; /* internal: rows to record before COMMIT */
+    int group_open;   /* internal: a group's transaction is open */
+    int group_lost;   /* internal: it was rolled back whole */
+    double group_began; /* internal: when, on CLOCK_MONOTONIC */
+    struct mb_deferred *pending; /* internal: rows to record before the
+                                  * COMMIT of a transaction of many steps */
 } mb_ctx;
 
 /**

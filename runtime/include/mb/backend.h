@@ -64,6 +64,9 @@ typedef struct mb_backend {
     int dialect;        /* enum mb_dialect */
     int batch;          /* 1: a script's prologue and epilogue travel in
                          * its round trip (worth doing for each step) */
+    int group_commit;   /* 1: revisions may share a transaction, each in a
+                         * savepoint (a writer holds the whole database
+                         * anyway, and a commit costs fsyncs) */
     /** Open url (the whole URL, scheme included). */
     int (*connect)(mb_conn **out, const char *url, const mb_connect_opts *o,
                    mb_error *err);

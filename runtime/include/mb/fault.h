@@ -45,7 +45,7 @@ int mb_fault_error(mb_error *err, const char *point);
 
 #else
 
-#define MB_FAULT(point, err) MB_OK
+#define MB_FAULT(point, err) ((void)(err), MB_OK)
 #define MB_FAULT_KILL(point) ((void)0)
 
 #endif

@@ -98,9 +98,11 @@ int mb_vtable_record_sql(mb_vtable *vt, mb_buf *out, const mb_revision *rev,
                          mb_error *err);
 
 /**
- * Rows recorded at the end of a --single-transaction run in one statement
- * (PostgreSQL): mb_vtable_rows_add() appends a step's quoted values,
- * mb_vtable_rows_sql() writes the statement for all of them.
+ * Rows recorded together at the end of a transaction that holds several
+ * steps (--single-transaction, a group): mb_vtable_rows_add() appends a
+ * step's values, quoted by the backend; mb_vtable_rows_write() inserts
+ * (MB_UP) or deletes (MB_DOWN) all their version rows and inserts all
+ * their log rows, in one statement on PostgreSQL, two on SQLite.
  */
 typedef struct mb_vtable_rows {
     mb_buf version; /* "(...), (...)" or, down, "'id', 'id'" */
@@ -113,9 +115,8 @@ typedef struct mb_vtable_rows {
 int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
                        const mb_revision *rev, int direction,
                        const mb_log_entry *e, mb_error *err);
-int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
-                       const mb_vtable_rows *rows, int direction,
-                       mb_error *err);
+int mb_vtable_rows_write(mb_vtable *vt, const mb_vtable_rows *rows,
+                         int direction, mb_error *err);
 void mb_vtable_rows_free(mb_vtable_rows *rows);
 
 /**
