@@ -802,8 +802,9 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
     if ((rc = MB_FAULT("query", err)) < 0)
         return rc;
     if ((src = cached_stmt(c, sql, &st)) != SQLITE_OK)
-        return (src & 0xff) == SQLITE_BUSY
-                   ? busy_error(c, "read", err)
+        return (src & 0xff) == SQLITE_BUSY ? busy_error(c, "read", err)
+               : (src & 0xff) == SQLITE_NOMEM
+                   ? mb_error_set(err, MB_ENOMEM, "out of memory")
                    : db_error(c, err, "could not prepare a query");
     /* the values outlive the statement: bound without a copy */
     for (i = 1; i <= nparams; i++) {

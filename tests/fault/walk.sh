@@ -31,7 +31,8 @@
 # The short form (the default, for CI) tries the first, the middle and the
 # last pass of every point, and 40 allocations spread over the run; the
 # long form tries every pass. With MB_FAULT_VALGRIND=1 the allocation
-# failures run under valgrind, which must report no error and no leak.
+# failures run under valgrind, which must report no error and no leak;
+# MB_FAULT_POINTS="alloc commit ..." walks only the points named.
 # Prints one line per scenario and the totals.
 . "$(dirname "$0")/../cli/lib.sh"
 
@@ -269,6 +270,10 @@ for scen in up down; do
     sort "$T/trace" | uniq -c >"$T/counts.$scen"
     before=$trials
     while read -r count point; do
+        if [ -n "${MB_FAULT_POINTS:-}" ] &&
+           [[ " $MB_FAULT_POINTS " != *" $point "* ]]; then
+            continue
+        fi
         if [ "$point" = alloc ]; then
             for n in $(alloc_passes "$count"); do
                 trial "$scen" "$start" "$cmd" alloc "$n" fail
