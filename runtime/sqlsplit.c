@@ -15,11 +15,11 @@
  *     so the second part keeps the backslash escapes)
  *   $tag$ dollar quotes $tag$, taken only where a token starts ("$1" is a
  *     parameter, and "a$b$" is one identifier)
- *   numbers (digits, one '.' unless another follows, digits) with the
- *     letters, digits and '_' that stick to them, so that the exponent of
- *     1e5$$ or the x of 0x1F$$ starts no identifier that would take the
- *     '$' (PostgreSQL lexes 1e5, 0x1F (16 and later) or rejects the junk),
- *     while 1..e'x' is still 1, '..' and an E'' string
+ *   numbers (digits, one '.' unless another follows, digits; or '.' and
+ *     digits) with the letters, digits and '_' that stick to them, so that
+ *     the exponent of 1e5$$ or the x of 0x1F$$ starts no identifier that
+ *     would take the '$' (PostgreSQL lexes 1e5, 0x1F (16 and later) or
+ *     rejects the junk), while 1..e'x' is 1, '..' and an E'' string
  *   "quoted identifiers" and U&"..." with "" doubling
  *   -- comments to the end of the line, and nesting block comments
  *
@@ -347,11 +347,11 @@ static int scan_token(scanner *sc, size_t i, size_t *end, token *kind)
             return skip_dollar(sc, i, n + 1 - i, end);
         return MB_OK;                       /* a lone '$' */
     }
-    if (is_digit(c)) {                      /* 1.5, 1e5, 0x1F, 1_000 */
+    if (is_digit(c) || (c == '.' && is_digit(next))) { /* 1.5, .5, 1e5 */
         n = i + 1;
         while (n < sc->len && is_digit(t[n]))
             n++;
-        if (n < sc->len && t[n] == '.' &&
+        if (c != '.' && n < sc->len && t[n] == '.' &&
             (n + 1 == sc->len || t[n + 1] != '.')) { /* 1..2: 1 .. 2 */
             n++;
             while (n < sc->len && is_digit(t[n]))

@@ -306,8 +306,9 @@ static void test_sqlsplit__params_and_dollar_identifiers(void)
           {"SELECT 1e5$$;$$;", 1},
           {"SELECT 1.5E-3$a$;$a$, 0x1F$$;$$, 1_000$$;$$;", 1});
     /* but a second '.' ends the number: e'' after it is a string */
-    SPLIT("SELECT 1..e'\\';'; SELECT 2.5.e'\\';';",
-          {"SELECT 1..e'\\';';", 1}, {"SELECT 2.5.e'\\';';", 1});
+    SPLIT("SELECT 1..e'\\';'; SELECT 2.5.e'\\';'; SELECT .5.e'\\';';",
+          {"SELECT 1..e'\\';';", 1}, {"SELECT 2.5.e'\\';';", 1},
+          {"SELECT .5.e'\\';';", 1});
 }
 
 static void test_sqlsplit__quoted_identifiers(void)
