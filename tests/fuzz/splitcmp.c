@@ -288,16 +288,29 @@ static int has_keyword(const cmp *c, size_t a, size_t b)
 }
 
 /*
+ * A word for psql: an unquoted identifier or a keyword, but not the N of
+ * N'' that PostgreSQL's lexer turns into the keyword NCHAR.
+ */
+static int is_word(const cmp *c, size_t i)
+{
+    const token *t = &c->tok[i];
+
+    if ((t->kind != TOK_IDENT && t->keyword == 0) || c->sql[t->start] == '"')
+        return 0;
+    return !(t->end == t->start + 1 && t->end < c->len &&
+             c->sql[t->end] == '\'');
+}
+
+/*
  * Is sql[a..b) a routine with a BEGIN ATOMIC body, as psql tells: its
- * first word (identifier or keyword; psql skips other tokens) is CREATE,
- * and it holds BEGIN ATOMIC?
+ * first word (psql skips other tokens) is CREATE, and it holds BEGIN
+ * ATOMIC?
  */
 static int is_atomic_routine(const cmp *c, size_t a, size_t b)
 {
     size_t i = token_at(c, a);
 
-    while (i < c->n_tok && c->tok[i].start < b &&
-           c->tok[i].kind != TOK_IDENT && c->tok[i].keyword == 0)
+    while (i < c->n_tok && c->tok[i].start < b && !is_word(c, i))
         i++;
     if (i >= c->n_tok || c->tok[i].start >= b || !token_is(c, i, "create"))
         return 0;
