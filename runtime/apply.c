@@ -8,6 +8,19 @@
  *             -> log row -> COMMIT; on failure ROLLBACK, then a `failed`
  *             log row in a transaction of its own
  *
+ * Group commit (backends with group_commit: SQLite): the step's BEGIN
+ * and COMMIT become SAVEPOINT and RELEASE inside a transaction that
+ * commits once it has been open ctx->group_commit seconds, before a
+ * transaction:false step and at the end. Its steps' version and log rows
+ * wait in ctx->pending and go in together just before that COMMIT (as do
+ * those of a --single-transaction run). A failing step rolls back to its
+ * savepoint; the group before it is committed, then the `failed` row is
+ * written as above.
+ *
+ * Signals: the caller's handler interrupts the running statement and
+ * sets *ctx->stop; the step it cut short fails and is logged as above,
+ * with MB_EINTR, and no further step starts.
+ *
  * A transaction:false section cannot be rolled back, so it is bracketed
  * by log rows instead: `started` before its first statement, then either
  * the version row with `ok`, or `incomplete` naming the failed statement.
