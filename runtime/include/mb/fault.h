@@ -36,6 +36,10 @@ int mb_fault_pass(const char *point, int kind);
 /** Fill err for an injected failure at point; returns MB_EDB. */
 int mb_fault_error(mb_error *err, const char *point);
 
+/** SQLite's allocator and file I/O as fault points (alloc, io_write,
+ * io_sync, io_truncate, io_delete); call before SQLite's first use. */
+void mb_fault_sqlite_setup(void);
+
 /* MB_OK, or the error of an injected failure (err filled). */
 #define MB_FAULT(point, err)                                              \
     (mb_fault_pass((point), MB_FAULT_ANY) ? mb_fault_error((err), (point)) \
