@@ -10,6 +10,8 @@
  *     N'' and U&'' forms lex the same way, and B'' and X'' too except that
  *     their first quote ends them (a quote right after starts another
  *     string, which makes no difference but to where an unclosed one is)
+ *     and that, like E'' strings, they are continued across a newline by
+ *     another quote (B'0'<newline>'1''; is B'01' and an unclosed string)
  *   E'escape' strings, where a backslash escapes the next byte, continued
  *     across a newline by another quote ('a'<newline>'b' is one literal,
  *     so the second part keeps the backslash escapes)
@@ -202,7 +204,8 @@ typedef enum quote_style {
     Q_DOUBLED, /* '' (or "") stands for one quote: xq, xus, xd, xui */
     Q_ESCAPED, /* that, and a backslash escapes the next byte; may be
                 * continued by another quote after a newline: xe */
-    Q_BITS     /* the first quote ends it: xb, xh (B'', X'') */
+    Q_BITS     /* the first quote ends it, and it may be continued by
+                * another quote after a newline: xb, xh (B'', X'') */
 } quote_style;
 
 /*
@@ -233,7 +236,7 @@ static int skip_quoted(scanner *sc, size_t start, size_t open,
         if (i >= sc->len)
             return unterminated_quote(sc, start, q, style == Q_ESCAPED);
         i++;
-        if (style != Q_ESCAPED || !continues(sc, i, &open))
+        if (style == Q_DOUBLED || !continues(sc, i, &open))
             break;
         i = open + 1;
     }

@@ -472,6 +472,11 @@ static void test_sqlsplit__unterminated_strings(void)
      * (found by tests/fuzz/fuzz_split_pg.c against PostgreSQL's lexer) */
     ERR("SELECT B'01\n'';\n", 1, 2, "unterminated quoted string", h_string);
     ERR("SELECT x'1F''\n;", 1, 1, "unterminated quoted string", h_string);
+    /* ...and are continued across a newline: '1<newline>' is the rest of
+     * B'01', so the quote after it opens a string on line 3, not a ''
+     * (found the same way) */
+    ERR("SELECT B'01'\n'1\n'';\n", 1, 3, "unterminated quoted string",
+        h_string);
     ERR("SELECT 1;\nSELECT \"ab\nc;", 1, 2,
         "unterminated quoted identifier", "close it with a double quote \"");
     ERR("SELECT U&\"x\"\"", 1, 1, "unterminated quoted identifier",
