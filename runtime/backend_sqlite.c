@@ -801,8 +801,11 @@ static int sq_table_exists(mb_conn *c, const char *schema, const char *name,
                             "schemas for the version table");
     if (c->db == NULL)
         return MB_OK;
-    rc = sq_query(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                  "AND name = $1", 1, &name, &rows, err);
+    /* pragma_table_info looks the name up in the schema SQLite holds in
+     * memory; a WHERE on sqlite_master would scan it, a row per table and
+     * index of the application (twice per run) */
+    rc = sq_query(c, "SELECT 1 FROM pragma_table_info($1) LIMIT 1", 1,
+                  &name, &rows, err);
     if (rc == MB_OK)
         *out = rows.nrows > 0;
     mb_rows_free(&rows);
