@@ -20,13 +20,10 @@ static const struct {
 
 void mb_rows_free(mb_rows *r)
 {
-    size_t i;
-
-    for (i = 0; i < r->nrows * r->ncols; i++)
-        free(r->cells[i]);
     free(r->cells);
     r->cells = NULL;
     r->nrows = r->ncols = 0;
+    mb_arena_free(&r->text);
 }
 
 int mb_backend_for_url(const mb_backend **out, const char *url, mb_error *err)

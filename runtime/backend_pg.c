@@ -309,7 +309,7 @@ static int pg_connect(mb_conn **out, const char *url,
     return MB_OK;
 }
 
-/* Copy a result set into out (cells malloc'd, NULL for SQL NULL). */
+/* Copy a result set into out (NULL for SQL NULL). */
 static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
 {
     int nr = PQntuples(res), nc = PQnfields(res), i, j;
@@ -325,7 +325,8 @@ static int copy_rows(PGresult *res, mb_rows *out, mb_error *err)
             char **cell = &out->cells[(size_t)i * (size_t)nc + (size_t)j];
             if (PQgetisnull(res, i, j))
                 continue;
-            *cell = mb_strdup(PQgetvalue(res, i, j));
+            *cell = mb_arena_strndup(&out->text, PQgetvalue(res, i, j),
+                                     (size_t)PQgetlength(res, i, j));
             if (*cell == NULL) {
                 mb_rows_free(out);
                 return mb_error_set(err, MB_ENOMEM, "out of memory");

@@ -629,11 +629,13 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
             continue;
         for (i = 0; i < ncols; i++) {
             const unsigned char *v = sqlite3_column_text(st, i);
-            char *copy = v ? mb_strdup((const char *)v) : NULL;
+            char *copy = v ? mb_arena_strndup(&rows.text, (const char *)v,
+                                              (size_t)sqlite3_column_bytes(
+                                                  st, i))
+                           : NULL;
 
             if ((v != NULL && copy == NULL) ||
                 push_cell(&rows, &cap, copy) < 0) {
-                free(copy);
                 rc = mb_error_set(err, MB_ENOMEM, "out of memory");
                 goto done;
             }
@@ -649,15 +651,10 @@ static int sq_query(mb_conn *c, const char *sql, int nparams,
     if (out != NULL) {
         rows.nrows = ncols > 0 ? rows.nrows / (size_t)ncols : 0;
         *out = rows;
-        rows.cells = NULL;
+        rows = (mb_rows)MB_ROWS_INIT;
     }
 done:
-    if (rows.cells != NULL) {
-        size_t k;
-        for (k = 0; k < rows.nrows; k++)
-            free(rows.cells[k]);
-        free(rows.cells);
-    }
+    mb_rows_free(&rows);
     sqlite3_reset(st); /* kept by the cache, for the next call */
     sqlite3_clear_bindings(st);
     return rc;

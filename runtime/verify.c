@@ -22,17 +22,10 @@
 
 void mb_versions_free(mb_versions *v)
 {
-    size_t i;
-
-    for (i = 0; i < v->n; i++) {
-        free(v->rows[i].revision);
-        free(v->rows[i].checksum);
-        free(v->rows[i].applied_at);
-        free(v->rows[i].bundle_digest);
-    }
     free(v->rows);
     v->rows = NULL;
     v->n = 0;
+    mb_arena_free(&v->text);
 }
 
 int mb_report_add(mb_report *r, mb_error *err, const char *fmt, ...)

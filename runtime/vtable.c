@@ -84,13 +84,10 @@ static const char *iso(const mb_vtable *vt, const char *col, char *buf,
     return buf;
 }
 
-/* Move a cell out of a result set; SQL NULL becomes "". */
-static char *take_cell(char **cell)
+/* A cell of a result set; SQL NULL becomes "". */
+static const char *cell_text(const char *cell)
 {
-    char *s = *cell;
-
-    *cell = NULL;
-    return s ? s : mb_strdup("");
+    return cell != NULL ? cell : "";
 }
 
 int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
@@ -117,21 +114,19 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
         goto done;
     }
+    /* the rows keep pointing into the result's text, which moves here */
     for (i = 0; i < rows.nrows; i++) {
         mb_version_row *r = &out->rows[i];
         char **cell = rows.cells + i * rows.ncols;
 
-        out->n++;
-        r->revision = take_cell(&cell[0]);
-        r->checksum = take_cell(&cell[1]);
-        r->applied_at = take_cell(&cell[2]);
-        r->bundle_digest = take_cell(&cell[3]);
-        if (!r->revision || !r->checksum || !r->applied_at ||
-            !r->bundle_digest) {
-            rc = mb_error_set(err, MB_ENOMEM, "out of memory");
-            goto done;
-        }
+        r->revision = cell_text(cell[0]);
+        r->checksum = cell_text(cell[1]);
+        r->applied_at = cell_text(cell[2]);
+        r->bundle_digest = cell_text(cell[3]);
     }
+    out->n = rows.nrows;
+    out->text = rows.text;
+    rows.text = (mb_arena)MB_ARENA_INIT;
 done:
     if (rc < 0)
         mb_versions_free(out);

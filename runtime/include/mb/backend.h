@@ -10,6 +10,7 @@
 #define MB_BACKEND_H
 
 #include <stddef.h>
+#include "mb/arena.h"
 #include "mb/buf.h"
 #include "mb/bundle.h"
 #include "mb/error.h"
@@ -24,14 +25,19 @@ typedef struct mb_connect_opts {
     int quiet;           /* no progress lines on stderr */
 } mb_connect_opts;
 
-/** A result set: nrows * ncols cells, row-major; NULL for SQL NULL. */
+/**
+ * A result set: nrows * ncols cells, row-major; NULL for SQL NULL. The
+ * text of the cells lives in one arena, so that reading a version table
+ * of 10,000 rows costs a few allocations, not 40,000.
+ */
 typedef struct mb_rows {
     char **cells;
     size_t nrows;
     size_t ncols;
+    mb_arena text; /* every cell's bytes, released together */
 } mb_rows;
 
-#define MB_ROWS_INIT {NULL, 0, 0}
+#define MB_ROWS_INIT {NULL, 0, 0, MB_ARENA_INIT}
 
 void mb_rows_free(mb_rows *r);
 

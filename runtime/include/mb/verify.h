@@ -6,25 +6,27 @@
 #define MB_VERIFY_H
 
 #include <stddef.h>
+#include "mb/arena.h"
 #include "mb/buf.h"
 #include "mb/bundle.h"
 #include "mb/graph.h"
 #include "mb/zip.h"
 
-/** One row of the version table (all strings owned, may be ""). */
+/** One row of the version table (strings in the set's text, may be ""). */
 typedef struct mb_version_row {
-    char *revision;
-    char *checksum;
-    char *applied_at;
-    char *bundle_digest;
+    const char *revision;
+    const char *checksum;
+    const char *applied_at;
+    const char *bundle_digest;
 } mb_version_row;
 
 typedef struct mb_versions {
     mb_version_row *rows;
     size_t n;
+    mb_arena text; /* the rows' strings */
 } mb_versions;
 
-#define MB_VERSIONS_INIT {NULL, 0}
+#define MB_VERSIONS_INIT {NULL, 0, MB_ARENA_INIT}
 
 void mb_versions_free(mb_versions *v);
 
