@@ -453,6 +453,13 @@ static int check_pooler(mb_conn *c, mb_error *err)
     pid = first_long(&rows, 0);
     held = first_long(&rows, 1);
     mb_rows_free(&rows);
+    /* The process id libpq got at login (BackendKeyData) is the server
+     * session's own when nothing sits in between; a pooler that shares
+     * sessions hands out a key of its own, as it cannot know at login
+     * which session will serve the client. Only then is the probe's
+     * extra connection worth its cost. */
+    if (held == 0 && PQbackendPID(c->pg) == pid)
+        return MB_OK;
     if (held == 0 && (probe = open_session(c, 0, &ignored)) != NULL) {
         PGresult *res = PQexec(probe, "SELECT pg_backend_pid()");
 
