@@ -15,7 +15,6 @@
 # when one is missed. Build first with scripts/sample.sh (Release).
 . "$(dirname "$0")/lib.sh"
 bench_setup pg.sh
-FRESH=${FRESH:-${FRESH_RUNS:-5}}
 DOWN_N=${DOWN_N:-100}
 
 say "starting a throwaway PostgreSQL server"

@@ -1,5 +1,6 @@
 /*
- * mb/arena.h -- bulk-free allocator for parsed revisions and graphs.
+ * mb/arena.h -- bulk-free allocator for parsed revisions, graphs and the
+ * text of result sets.
  *
  * Everything allocated from an arena is released together by
  * mb_arena_free(). Build with -DMB_DEBUG_ARENA to give every allocation a
