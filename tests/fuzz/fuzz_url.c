@@ -5,7 +5,8 @@
  * Built and run by tests/fuzz/run.sh (ctest: fuzz.url), with the
  * dictionary url.dict; seeds in corpus/url/.
  *
- * fuzz-sources: runtime/url.c runtime/backend.c runtime/error.c
+ * fuzz-sources: runtime/url.c runtime/backend.c runtime/arena.c
+ * fuzz-sources: runtime/error.c
  * fuzz-options: -max_len=1024
  *
  * The input: byte 0 picks the mode, byte 1 the size of the output buffer
