@@ -94,18 +94,19 @@ static int stopped(const mb_ctx *ctx)
 }
 
 /*
- * After rev's step failed: when a signal asked the run to stop, the
- * failure is the interrupt's doing (a cancelled statement,
- * SQLITE_INTERRUPT), and err says so, keeping FILE:LINE.
+ * After rev's step failed with rc: when a signal asked the run to stop,
+ * the failure is the interrupt's doing (a cancelled statement,
+ * SQLITE_INTERRUPT), err says so, keeping FILE:LINE, and MB_EINTR is
+ * returned; otherwise rc.
  */
-static void blame_signal(const mb_ctx *ctx, const mb_revision *rev,
-                         int autocommit, mb_error *err)
+static int blame_signal(const mb_ctx *ctx, const mb_revision *rev,
+                        int autocommit, int rc, mb_error *err)
 {
     char file[sizeof err->file];
     int line = err->line;
 
     if (!stopped(ctx) || err->code == MB_ECONN)
-        return;
+        return rc;
     memcpy(file, err->file, sizeof file);
     mb_error_at(err, MB_EINTR, file, line, "interrupted by %s while "
                 "revision %s ran", signal_name(*ctx->stop), rev->id);
@@ -114,6 +115,7 @@ static void blame_signal(const mb_ctx *ctx, const mb_revision *rev,
                       "statement: the statements before it stay applied"
                     : "its transaction was rolled back: nothing of it is "
                       "applied");
+    return MB_EINTR;
 }
 
 /* Read the state; integrity problems become MB_EINTEGRITY. */
@@ -401,9 +403,7 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
     if ((rc = ctx->be->exec_script(ctx->conn, script, &info, err)) < 0) {
         char server[sizeof err->hint];
 
-        blame_signal(ctx, rev, 1, err);
-        if (err->code == MB_EINTR)
-            rc = MB_EINTR;
+        rc = blame_signal(ctx, rev, 1, rc, err);
         log_row(ctx, rev, direction, started, MB_OUTCOME_INCOMPLETE, err);
         /* a lost session's hint (run again) does not hold here: the
          * section's `started` row makes the next run refuse */
@@ -452,9 +452,7 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     if (rc == MB_OK && ctx->single) /* its rows go in before the COMMIT */
         rc = record(ctx, rev, direction, started, err);
     if (rc < 0) {
-        blame_signal(ctx, rev, 0, err);
-        if (err->code == MB_EINTR)
-            rc = MB_EINTR;
+        rc = blame_signal(ctx, rev, 0, rc, err);
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
     }
     return rc;
@@ -491,11 +489,8 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         return run_batched(ctx, rev, direction, &script, started, err);
     if (grouping(ctx)) {
         if ((rc = step_in_group(ctx, rev, direction, sec ? &script : NULL,
-                                started, err)) < 0) {
-            blame_signal(ctx, rev, 0, err);
-            if (err->code == MB_EINTR)
-                rc = MB_EINTR;
-        }
+                                started, err)) < 0)
+            rc = blame_signal(ctx, rev, 0, rc, err);
         return rc;
     }
     /* --single-transaction: run_plan made the tables after its BEGIN */
@@ -510,9 +505,7 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         ctx->vt->ready = 1;
     return MB_OK;
 fail:
-    blame_signal(ctx, rev, 0, err);
-    if (err->code == MB_EINTR)
-        rc = MB_EINTR;
+    rc = blame_signal(ctx, rev, 0, rc, err);
     if (rc != MB_ELOCKED)
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
     else
