@@ -517,9 +517,8 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
     if ((rc = mb_buf_printf(&sql, err, "SELECT revision, direction, "
                             "outcome, %s, error FROM %s WHERE id IN "
                             "(SELECT max(id) FROM %s GROUP BY revision) "
-                            "AND outcome IN ('started', 'incomplete') "
-                            "ORDER BY id", iso(vt, "started_at", at,
-                                               sizeof at),
+                            "AND " UNFINISHED " ORDER BY id",
+                            iso(vt, "started_at", at, sizeof at),
                             vt->log_q.ptr, vt->log_q.ptr)) == 0)
         rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err);
 done:
