@@ -61,9 +61,9 @@ struct mb_conn {
 #define CACHE_SLOTS (sizeof ((mb_conn *)0)->cache / \
                      sizeof ((mb_conn *)0)->cache[0])
 
-/* Finalize the kept statements (before sqlite3_close(), which refuses to
- * close a connection with statements left). */
-static void cache_clear(mb_conn *c)
+/* Close the database, the kept statements first (sqlite3_close()
+ * refuses to close a connection with statements left). */
+static void close_db(mb_conn *c)
 {
     size_t i;
 
@@ -73,6 +73,8 @@ static void cache_clear(mb_conn *c)
         c->cache[i].st = NULL;
         c->cache[i].sql = NULL;
     }
+    sqlite3_close(c->db);
+    c->db = NULL;
 }
 
 /*
@@ -307,8 +309,7 @@ static int open_db(mb_conn *c, int flags, mb_error *err)
             mb_error_set(err, MB_EDB, "could not open database \"%s\": %s",
                          c->path, c->db ? sqlite3_errmsg(c->db)
                                         : "out of memory");
-        sqlite3_close(c->db);
-        c->db = NULL;
+        close_db(c);
         return err->code == MB_ENOMEM ? MB_ENOMEM : MB_EDB;
     }
     sqlite3_busy_timeout(c->db, ms > 0 ? ms : 1);
@@ -320,8 +321,7 @@ static void sq_close(mb_conn *c)
 {
     if (c == NULL)
         return;
-    cache_clear(c);
-    sqlite3_close(c->db);
+    close_db(c);
     if (c->lock_fd >= 0)
         close(c->lock_fd); /* after sqlite3_close: see the file comment */
     free(c->path);
@@ -520,9 +520,7 @@ static int sq_lock(mb_conn *c, const char *key, mb_error *err)
             return MB_OK;
         close(c->lock_fd); /* removed while we waited: a new file */
         c->lock_fd = -1;
-        cache_clear(c);
-        sqlite3_close(c->db);
-        c->db = NULL;
+        close_db(c);
     }
 }
 
