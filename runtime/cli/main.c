@@ -274,9 +274,11 @@ static int takes_value(const char *a)
 
     if (strcmp(a, "-d") == 0)
         return 1;
+    if (strncmp(a, "--", 2) != 0)
+        return 0;
     for (i = 0; long_options[i].name != NULL; i++)
         if (long_options[i].has_arg == required_argument &&
-            strncmp(a, "--", 2) == 0 && strcmp(a + 2, long_options[i].name) == 0)
+            strcmp(a + 2, long_options[i].name) == 0)
             return 1;
     return 0;
 }
