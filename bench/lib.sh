@@ -7,6 +7,9 @@
 #                           a CMake consumer project against the installed
 #                           build tree, into the executable OUT (static
 #                           when the build tree has MIGBUNDLE_STATIC)
+#   bench_sections KIND DIR [COUNT]  the KIND (up, down) sections of the
+#                           revisions in DIR, in order, or of the last
+#                           COUNT, newest first: the floor's SQL
 #   bench_linkage EXE       "static" or "dynamic, N shared objects"
 #   bench_mean_ms NAME CMD  mean wall time in ms over $RUNS runs (hyperfine
 #                           when installed, else a timed loop)
@@ -78,6 +81,19 @@ CMAKE
     cmake --build "$tmp/consumer/build" >/dev/null 2>&1 ||
         die "could not build the benchmark's app-migrate"
     cp "$tmp/consumer/build/app-migrate" "$out"
+}
+
+# bench_sections KIND DIR [COUNT]: see the header.
+bench_sections() {
+    local kind=$1 dir=$2 f files
+    if [ $# -gt 2 ]; then
+        files=$(ls "$dir"/*.sql | sort -r | head -n "$3")
+    else
+        files=$(ls "$dir"/*.sql)
+    fi
+    for f in $files; do
+        sed -n "/^-- migrate:$kind/,/^-- migrate:/p" "$f" | sed '/^-- migrate:/d'
+    done
 }
 
 # How the executable is linked, e.g. "static" or "dynamic, 29 objects".

@@ -29,12 +29,8 @@ fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 say "generating, bundling and compiling $N revisions"
 bench_revisions "$tmp/migrations" "$N"
 bench_app "$tmp/migrations" "$tmp/app-migrate"
-for f in "$tmp"/migrations/*.sql; do
-    sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$f" | sed '1d;$d'
-done >"$tmp/all_up.sql"
-for f in $(ls "$tmp"/migrations/*.sql | sort -r | head -n "$DOWN_N"); do
-    sed -n '/^-- migrate:down/,$p' "$f" | sed '1d'
-done >"$tmp/last_down.sql"
+bench_sections up "$tmp/migrations" >"$tmp/all_up.sql"
+bench_sections down "$tmp/migrations" "$DOWN_N" >"$tmp/last_down.sql"
 cd "$tmp"
 
 # --- 1. no-op at head --------------------------------------------------------

@@ -37,16 +37,14 @@ bench_app "$tmp/migrations" "$tmp/app-migrate"
 bench_revisions "$tmp/big" "$NOOP_N"
 bench_app "$tmp/big" "$tmp/app-big"
 cd "$tmp"
-# section KIND FILE: the SQL of one section of a generated revision
-section() { sed -n "/^-- migrate:$1/,/^-- migrate:/p" "$2" | sed '/^-- migrate:/d'; }
 {
     echo "BEGIN;"
-    for f in migrations/*.sql; do section up "$f"; done
+    bench_sections up migrations
     echo "COMMIT;"
 } >all_up.sql
 {
     echo "BEGIN;"
-    for f in $(ls migrations/*.sql | sort -r | head -n "$DOWN_N"); do section down "$f"; done
+    bench_sections down migrations "$DOWN_N"
     echo "COMMIT;"
 } >last_down.sql
 
