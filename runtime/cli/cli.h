@@ -22,8 +22,43 @@
 #define MB_DEFAULT_LOCK_TIMEOUT 60.0 /* seconds */
 #define MB_DEFAULT_GROUP_COMMIT 0.2  /* seconds (SQLite) */
 
-typedef struct mb_cli {
+/*
+ * The options, one row each in main.c's option table: the getopt table,
+ * --help, and which command takes which option all derive from it.
+ */
+enum cli_opt {
+    OPT_DB, OPT_FORMAT, OPT_LOCK_TIMEOUT, OPT_WAIT, OPT_SINGLE,
+    OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
+    OPT_APPLIED, OPT_ROLLED_BACK, OPT_QUIET, OPT_HELP, OPT_VERSION, N_OPTS
+};
+
+#define OPTBIT(o) (1u << (o))
+
+/* What a command does with the database. */
+enum cli_access {
+    CLI_NO_DB,    /* never opens it */
+    CLI_DB_READ,  /* opens it read-only (a missing SQLite file is empty) */
+    CLI_DB_WRITE  /* opens it for writing, takes the migration lock */
+};
+
+typedef struct mb_cli mb_cli;
+
+typedef struct mb_command {
+    const char *name;
+    const char *alias_of; /* set: this row only names another command */
+    int (*run)(mb_cli *cli);
+    const char *args;     /* usage of the arguments, "" when none */
+    const char *summary;
+    int min_args;
+    int max_args;
+    unsigned options;     /* OPTBIT()s of the command's own options */
+    int json;             /* 1 when --format json is supported */
+    enum cli_access access;
+} mb_command;
+
+struct mb_cli {
     const mb_bundle *bundle;
+    const mb_command *cmd;   /* the command being run */
     const char *prog;        /* the name it was invoked as, for messages */
     const char *db;          /* -d/--db, else $DATABASE_URL, else default */
     int json;                /* --format json */
@@ -40,7 +75,7 @@ typedef struct mb_cli {
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
-} mb_cli;
+};
 
 /* An open database: backend, connection and version tables. */
 typedef struct mb_session {
@@ -49,16 +84,6 @@ typedef struct mb_session {
     mb_vtable vt;
     int vt_ready;
 } mb_session;
-
-typedef struct mb_command {
-    const char *name;
-    int (*run)(mb_cli *cli);
-    const char *args;    /* usage of the arguments, "" when none */
-    const char *summary;
-    int min_args;
-    int max_args;
-    int json;            /* 1 when --format json is supported */
-} mb_command;
 
 /* Map a status to the exit status; print err first when it failed. */
 int cli_fail(const mb_cli *cli, int rc, const mb_error *err);
@@ -74,8 +99,8 @@ int cli_graph(mb_cli *cli, mb_error *err);
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err);
 /* The context of a command on the open session s (quiet: no progress). */
 mb_ctx cli_context(mb_cli *cli, mb_session *s, int quiet);
-/* Open the database named by cli->db. */
-int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err);
+/* Open the database named by cli->db, as the command's access says. */
+int cli_open(mb_cli *cli, mb_session *s, mb_error *err);
 void cli_close(mb_session *s);
 
 /* JSON output helpers (stdout). */

@@ -47,7 +47,7 @@ int cmd_current(mb_cli *cli)
     int rc, opened = 0;
 
     if ((rc = cli_graph(cli, &err)) < 0 ||
-        (rc = cli_open(cli, &s, 1, &err)) < 0)
+        (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;
     applied = mb_calloc(cli->graph.n ? cli->graph.n : 1, 1);
@@ -225,7 +225,7 @@ int cmd_verify(mb_cli *cli)
     if ((rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
                                    &err)) < 0 ||
         (rc = cli_graph(cli, &err)) < 0 ||
-        (rc = cli_open(cli, &s, 1, &err)) < 0)
+        (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;
     applied = mb_calloc(cli->graph.n ? cli->graph.n : 1, 1);

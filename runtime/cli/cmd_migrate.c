@@ -81,7 +81,7 @@ static int writing(mb_cli *cli, enum action what)
     stop_handlers(1);
     if ((rc = cli_selfcheck(cli, &rep, &err)) < 0 ||
         (rc = cli_graph(cli, &err)) < 0 ||
-        (rc = cli_open(cli, &s, 0, &err)) < 0)
+        (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;
     ctx = cli_context(cli, &s, cli->quiet);

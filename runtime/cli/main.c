@@ -1,6 +1,11 @@
 /*
- * main.c -- app-migrate's entry point: options, the command table, and
+ * main.c -- app-migrate's entry point: the option and command tables, and
  * what every command shares (graph, self-check, opening the database).
+ *
+ * The two tables are the CLI: getopt's table, the "takes a value" test,
+ * --help, and which options each command accepts all derive from them.
+ * run() parses (getopt into raw values), validates (values into mb_cli,
+ * each option against the command's row), then dispatches.
  *
  * Options may appear before or after the command. A relative target such
  * as -1 looks like an option to getopt, so arguments of the form -DIGITS
@@ -18,27 +23,117 @@
 
 extern const mb_bundle mb_embedded_bundle;
 
+typedef struct cli_option {
+    const char *name;  /* long name */
+    char short_name;   /* 0: none */
+    const char *value; /* name of its value in --help; NULL: takes none */
+    const char *help;  /* --help text; "\n" continues the column */
+    double dflt;       /* > 0: shown as "(default: N)" after the help */
+} cli_option;
+
+static const cli_option options[N_OPTS] = {
+    [OPT_DB] = {"db", 'd', "URL", "database: sqlite:PATH, sqlite::memory: or\n"
+                "postgresql://... (any libpq URL)\n"
+                "(default: $DATABASE_URL, else the bundled default)"},
+    [OPT_FORMAT] = {"format", 0, "FORMAT", "text (default) or json, for the "
+                    "read commands"},
+    [OPT_LOCK_TIMEOUT] = {"lock-timeout", 0, "SECONDS", "wait at most this "
+                          "long for another run's lock",
+                          MB_DEFAULT_LOCK_TIMEOUT},
+    [OPT_WAIT] = {"wait", 0, "SECONDS", "keep retrying while the database "
+                  "refuses connections\nor is starting (default: 0)"},
+    [OPT_SINGLE] = {"single-transaction", 0, NULL, "up, down: one "
+                    "transaction for the run (all or nothing)"},
+    [OPT_GROUP_COMMIT] = {"group-commit", 0, "SECONDS", "up, down on SQLite: "
+                          "commit revisions in groups at\nmost this long "
+                          "(each in a savepoint; 0: a commit per\nrevision)",
+                          MB_DEFAULT_GROUP_COMMIT},
+    [OPT_SCHEMA] = {"schema", 0, "NAME", "PostgreSQL schema of the version "
+                    "and log tables"},
+    [OPT_VERSION_TABLE] = {"version-table", 0, "NAME", "version table "
+                           "(default: " MB_VERSION_TABLE ")"},
+    [OPT_LOG_TABLE] = {"log-table", 0, "NAME", "log table (default: "
+                       MB_LOG_TABLE ")"},
+    [OPT_APPLIED] = {"applied", 0, NULL, "resolve: the section's changes "
+                     "are in place"},
+    [OPT_ROLLED_BACK] = {"rolled-back", 0, NULL, "resolve: the section's "
+                         "changes were undone"},
+    [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
+    [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
+    [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+};
+
+/* Options every command takes. */
+#define GLOBAL_OPTS                                                         \
+    (OPTBIT(OPT_DB) | OPTBIT(OPT_FORMAT) | OPTBIT(OPT_LOCK_TIMEOUT) |       \
+     OPTBIT(OPT_WAIT) | OPTBIT(OPT_SCHEMA) | OPTBIT(OPT_VERSION_TABLE) |    \
+     OPTBIT(OPT_LOG_TABLE) | OPTBIT(OPT_QUIET) | OPTBIT(OPT_HELP) |         \
+     OPTBIT(OPT_VERSION))
+#define MIGRATE_OPTS (OPTBIT(OPT_SINGLE) | OPTBIT(OPT_GROUP_COMMIT))
+
 static const mb_command commands[] = {
-    {"up", cmd_up, "[TARGET]", "apply revisions up to TARGET (default: "
-     "heads)", 0, 1, 0},
-    {"upgrade", cmd_up, "[TARGET]", "alias of up", 0, 1, 0},
-    {"down", cmd_down, "[TARGET]", "roll back to TARGET (default: -1)", 0, 1,
-     0},
-    {"downgrade", cmd_down, "[TARGET]", "alias of down", 0, 1, 0},
-    {"current", cmd_current, "", "show the applied heads", 0, 0, 1},
-    {"history", cmd_history, "", "show the revision graph, newest first", 0,
-     0, 1},
-    {"heads", cmd_heads, "", "show the heads of the revision graph", 0, 0,
-     1},
-    {"verify", cmd_verify, "", "check the bundle and the applied checksums",
-     0, 0, 1},
-    {"manifest", cmd_manifest, "", "list the embedded revisions and "
-     "checksums", 0, 0, 1},
-    {"resolve", cmd_resolve, "REV --applied|--rolled-back", "record how an "
-     "unfinished transaction:false section was settled by hand", 1, 1, 0},
+    {"up", NULL, cmd_up, "[TARGET]", "apply revisions up to TARGET "
+     "(default: heads)", 0, 1, MIGRATE_OPTS, 0, CLI_DB_WRITE},
+    {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
+    {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
+     0, 1, MIGRATE_OPTS, 0, CLI_DB_WRITE},
+    {"downgrade", "down", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
+    {"current", NULL, cmd_current, "", "show the applied heads", 0, 0,
+     0, 1, CLI_DB_READ},
+    {"history", NULL, cmd_history, "", "show the revision graph, newest "
+     "first", 0, 0, 0, 1, CLI_NO_DB},
+    {"heads", NULL, cmd_heads, "", "show the heads of the revision graph",
+     0, 0, 0, 1, CLI_NO_DB},
+    {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
+     "checksums", 0, 0, 0, 1, CLI_DB_READ},
+    {"manifest", NULL, cmd_manifest, "", "list the embedded revisions and "
+     "checksums", 0, 0, 0, 1, CLI_NO_DB},
+    {"resolve", NULL, cmd_resolve, "REV --applied|--rolled-back", "record "
+     "how an unfinished transaction:false section was settled by hand", 1,
+     1, OPTBIT(OPT_APPLIED) | OPTBIT(OPT_ROLLED_BACK), 0, CLI_DB_WRITE},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const mb_command *find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].alias_of ? find_command(commands[i].alias_of)
+                                        : &commands[i];
+    return NULL;
+}
+
+/* "  -d, --db=URL" with its help, continuation lines indented. */
+static void option_usage(const cli_option *o)
+{
+    char head[64], text[256];
+    const char *h = text;
+
+    if (o->short_name)
+        snprintf(head, sizeof head, "  -%c, --%s%s%s", o->short_name, o->name,
+                 o->value ? "=" : "", o->value ? o->value : "");
+    else
+        snprintf(head, sizeof head, "      --%s%s%s", o->name,
+                 o->value ? "=" : "", o->value ? o->value : "");
+    if (o->dflt > 0)
+        snprintf(text, sizeof text, "%s (default: %g)", o->help, o->dflt);
+    else
+        snprintf(text, sizeof text, "%s", o->help);
+    if (strlen(head) > 26)
+        printf("%s\n%27s", head, "");
+    else
+        printf("%-27s", head);
+    while (*h != '\0') {
+        int n = (int)strcspn(h, "\n");
+        printf("%.*s\n", n, h);
+        h += n;
+        if (*h == '\n' && *++h != '\0')
+            printf("%27s", "");
+    }
+}
 
 static void usage(const char *prog, const mb_bundle *b)
 {
@@ -48,47 +143,22 @@ static void usage(const char *prog, const mb_bundle *b)
            "(%u revisions, bundle %.12s, built by %s).\n\n", prog,
            b->n_revisions, b->digest, b->generator);
     printf("Usage:\n  %s [OPTION]... COMMAND [TARGET]\n\nCommands:\n", prog);
-    for (i = 0; i < N_COMMANDS; i++)
-        printf("  %-10s %-9s %s\n", commands[i].name, commands[i].args,
-               commands[i].summary);
+    for (i = 0; i < N_COMMANDS; i++) {
+        if (commands[i].alias_of)
+            printf("  %-10s %-9s alias of %s\n", commands[i].name, "",
+                   commands[i].alias_of);
+        else if (strlen(commands[i].args) > 9)
+            printf("  %-10s %s\n%13s%s\n", commands[i].name,
+                   commands[i].args, "", commands[i].summary);
+        else
+            printf("  %-10s %-9s %s\n", commands[i].name, commands[i].args,
+                   commands[i].summary);
+    }
     printf("\nTargets: head, heads, base, a revision id or a unique prefix,"
            "\n  +N (up), -N (down).\n");
-    printf("\nOptions:\n"
-           "  -d, --db=URL             database: sqlite:PATH, "
-           "sqlite::memory: or\n"
-           "                           postgresql://... (any libpq URL)\n"
-           "                           (default: $DATABASE_URL, else "
-           "the bundled default)\n"
-           "      --format=FORMAT      text (default) or json, for current,"
-           " history,\n"
-           "                           heads, verify and manifest\n"
-           "      --lock-timeout=SECONDS\n"
-           "                           wait at most this long for another "
-           "run's lock\n"
-           "                           (default: %.0f)\n"
-           "      --wait=SECONDS       keep retrying while the database "
-           "refuses connections\n"
-           "                           or is starting (default: 0)\n"
-           "      --single-transaction run up or down in one transaction "
-           "(all or nothing)\n"
-           "      --group-commit=SECONDS\n"
-           "                           SQLite: commit revisions in groups "
-           "at most this long\n"
-           "                           (each in a savepoint; 0: a commit "
-           "per revision;\n"
-           "                           default: %.1f)\n"
-           "      --schema=NAME        PostgreSQL schema of the version and "
-           "log tables\n"
-           "      --version-table=NAME version table (default: "
-           MB_VERSION_TABLE ")\n"
-           "      --log-table=NAME     log table (default: " MB_LOG_TABLE
-           ")\n"
-           "      --applied, --rolled-back\n"
-           "                           how resolve records the section\n"
-           "  -q, --quiet              no progress lines on stderr\n"
-           "  -V, --version            show the version and exit\n"
-           "  -h, --help               show this help and exit\n",
-           MB_DEFAULT_LOCK_TIMEOUT, MB_DEFAULT_GROUP_COMMIT);
+    printf("\nOptions:\n");
+    for (i = 0; i < N_OPTS; i++)
+        option_usage(&options[i]);
     printf("\nExit status: 0 success; 1 database or SQL error, lock "
            "timeout, connection\nfailure; 2 usage or target error; 3 "
            "integrity error (checksum mismatch,\nunknown applied revision, "
@@ -199,10 +269,10 @@ static int check_schema(const mb_cli *cli, const mb_backend *be,
     return MB_OK;
 }
 
-int cli_open(mb_cli *cli, mb_session *s, int readonly, mb_error *err)
+int cli_open(mb_cli *cli, mb_session *s, mb_error *err)
 {
-    mb_connect_opts o = {readonly, cli->lock_timeout, cli->wait, cli->prog,
-                         cli->quiet};
+    mb_connect_opts o = {cli->cmd->access != CLI_DB_WRITE, cli->lock_timeout,
+                         cli->wait, cli->prog, cli->quiet};
     int rc;
 
     memset(s, 0, sizeof *s);
@@ -249,38 +319,40 @@ void cli_close(mb_session *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The long options; the short ones are -d, -q, -h and -V. */
-static const struct option long_options[] = {
-    {"db", required_argument, NULL, 'd'},
-    {"format", required_argument, NULL, 'f'},
-    {"lock-timeout", required_argument, NULL, 'l'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"wait", required_argument, NULL, 'w'},
-    {"single-transaction", no_argument, NULL, 's'},
-    {"group-commit", required_argument, NULL, 'g'},
-    {"schema", required_argument, NULL, 'S'},
-    {"version-table", required_argument, NULL, 'T'},
-    {"log-table", required_argument, NULL, 'L'},
-    {"applied", no_argument, NULL, 'A'},
-    {"rolled-back", no_argument, NULL, 'R'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0}};
+/* The option whose long name is name[0..len), or -1. */
+static int find_long(const char *name, size_t len)
+{
+    int i;
+
+    for (i = 0; i < N_OPTS; i++)
+        if (strlen(options[i].name) == len &&
+            strncmp(name, options[i].name, len) == 0)
+            return i;
+    return -1;
+}
+
+static int find_short(int c)
+{
+    int i;
+
+    for (i = 0; i < N_OPTS; i++)
+        if (options[i].short_name == c)
+            return i;
+    return -1;
+}
 
 /* 1 when a is an option whose value is the next argument. */
 static int takes_value(const char *a)
 {
-    size_t i;
+    int o;
 
-    if (strcmp(a, "-d") == 0)
-        return 1;
-    if (strncmp(a, "--", 2) != 0)
+    if (a[0] != '-')
         return 0;
-    for (i = 0; long_options[i].name != NULL; i++)
-        if (long_options[i].has_arg == required_argument &&
-            strcmp(a + 2, long_options[i].name) == 0)
-            return 1;
-    return 0;
+    if (a[1] == '-')
+        o = find_long(a + 2, strlen(a + 2));
+    else
+        o = a[1] != '\0' && a[2] == '\0' ? find_short(a[1]) : -1;
+    return o >= 0 && options[o].value != NULL;
 }
 
 /* Move every argument of the form -DIGITS (a relative target) behind a
@@ -351,142 +423,201 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* What the command line holds: each option's value ("" for a flag given,
+ * NULL when absent; the last one wins), the command and its arguments. */
+typedef struct cli_args {
+    const char *val[N_OPTS];
+    const mb_command *cmd;
+    char **args;
+    int nargs;
+} cli_args;
+
+/* Parse: getopt's tables from the option table, values into a. */
+static int parse(cli_args *a, const char *prog, int ac, char **av)
+{
+    struct option lo[N_OPTS + 1];
+    char shorts[2 * N_OPTS + 2];
+    size_t k = 0;
+    int i, c;
+
+    memset(a, 0, sizeof *a);
+    memset(lo, 0, sizeof lo);
+    shorts[k++] = ':';
+    for (i = 0; i < N_OPTS; i++) {
+        lo[i].name = options[i].name;
+        lo[i].has_arg = options[i].value ? required_argument : no_argument;
+        lo[i].val = 256 + i;
+        if (options[i].short_name) {
+            shorts[k++] = options[i].short_name;
+            if (options[i].value)
+                shorts[k++] = ':';
+        }
+    }
+    shorts[k] = '\0';
+    opterr = 0;
+    while ((c = getopt_long(ac, av, shorts, lo, NULL)) != -1) {
+        int o = c >= 256 ? c - 256 : find_short(c);
+
+        if (c == ':')
+            return usage_error(prog, "option \"%s\" needs a value",
+                               av[optind - 1]);
+        if (o < 0 && strncmp(av[optind - 1], "--", 2) == 0)
+            return usage_error(prog, "unknown option \"%.*s\"",
+                               (int)strcspn(av[optind - 1], "="),
+                               av[optind - 1]);
+        if (o < 0)
+            return usage_error(prog, "unknown option \"-%c\"", optopt);
+        a->val[o] = optarg ? optarg : "";
+    }
+    if (optind < ac) {
+        a->cmd = find_command(av[optind]);
+        if (a->cmd == NULL)
+            return usage_error(prog, "unknown command \"%s\"", av[optind]);
+        optind++;
+    }
+    a->args = av + optind;
+    a->nargs = ac - optind;
+    return MB_EXIT_OK;
+}
+
+/* "up and down": the commands that take option o. */
+static void commands_taking(char *buf, size_t size, int o)
+{
+    size_t i, n = 0, total = 0, used;
+
+    for (i = 0; i < N_COMMANDS; i++)
+        total += !commands[i].alias_of && (commands[i].options & OPTBIT(o));
+    buf[0] = '\0';
+    for (i = 0; i < N_COMMANDS; i++) {
+        if (commands[i].alias_of || !(commands[i].options & OPTBIT(o)))
+            continue;
+        used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s",
+                 n == 0 ? "" : n + 1 == total ? " and " : ", ",
+                 commands[i].name);
+        n++;
+    }
+}
+
+/* Validate: each option against the command's row, values into cli. */
+static int validate(mb_cli *cli, const cli_args *a)
+{
+    const char *const *v = a->val;
+    const mb_command *cmd = a->cmd;
+    char list[128];
+    int o;
+
+    for (o = 0; o < N_OPTS; o++) {
+        if (v[o] == NULL || (OPTBIT(o) & (GLOBAL_OPTS | cmd->options)))
+            continue;
+        commands_taking(list, sizeof list, o);
+        return usage_error(cli->prog, "--%s is for %s", options[o].name,
+                           list);
+    }
+    if (a->nargs > cmd->max_args)
+        return usage_error(cli->prog, "too many arguments for \"%s\"",
+                           cmd->name);
+    if (a->nargs < cmd->min_args)
+        return usage_error(cli->prog, "\"%s\" needs %s", cmd->name,
+                           cmd->args);
+    cli->cmd = cmd;
+    cli->args = a->args;
+    cli->nargs = a->nargs;
+    if (v[OPT_DB] != NULL && v[OPT_DB][0] == '\0')
+        return usage_error(cli->prog, "empty database URL given with -d");
+    cli->db = v[OPT_DB];
+    if (v[OPT_FORMAT] != NULL) {
+        if (strcmp(v[OPT_FORMAT], "json") == 0)
+            cli->json = 1;
+        else if (strcmp(v[OPT_FORMAT], "text") != 0)
+            return usage_error(cli->prog, "unknown output format \"%s\": "
+                               "use text or json", v[OPT_FORMAT]);
+    }
+    if (cli->json && !cmd->json)
+        return usage_error(cli->prog, "\"%s\" has no JSON output",
+                           cmd->name);
+    {
+        static const int secs[] = {OPT_LOCK_TIMEOUT, OPT_WAIT,
+                                   OPT_GROUP_COMMIT};
+        double *dst[] = {&cli->lock_timeout, &cli->wait, &cli->group_commit};
+        size_t i;
+
+        for (i = 0; i < 3; i++)
+            if (v[secs[i]] != NULL && parse_seconds(dst[i], v[secs[i]]) < 0)
+                return usage_error(cli->prog, "invalid --%s \"%s\": give "
+                                   "seconds from 0 to 86400",
+                                   options[secs[i]].name, v[secs[i]]);
+    }
+    {
+        static const int names[] = {OPT_SCHEMA, OPT_VERSION_TABLE,
+                                    OPT_LOG_TABLE};
+        const char **dst[] = {&cli->schema, &cli->version_table,
+                              &cli->log_table};
+        size_t i;
+
+        for (i = 0; i < 3; i++) {
+            if (v[names[i]] == NULL)
+                continue;
+            if (!valid_name(v[names[i]]))
+                return usage_error(cli->prog, "invalid table or schema name"
+                                   " \"%s\": use 1 to 63 letters, digits "
+                                   "or underscores", v[names[i]]);
+            *dst[i] = v[names[i]];
+        }
+    }
+    if (strcmp(cli->version_table, cli->log_table) == 0)
+        return usage_error(cli->prog, "the version and log tables need "
+                           "different names");
+    cli->single = v[OPT_SINGLE] != NULL;
+    if (v[OPT_GROUP_COMMIT] != NULL && cli->single)
+        return usage_error(cli->prog, "give one of --group-commit and "
+                           "--single-transaction");
+    if (v[OPT_GROUP_COMMIT] == NULL)
+        cli->group_commit = MB_DEFAULT_GROUP_COMMIT;
+    if (v[OPT_APPLIED] != NULL && v[OPT_ROLLED_BACK] != NULL)
+        return usage_error(cli->prog, "give one of --applied and "
+                           "--rolled-back");
+    cli->resolution = v[OPT_APPLIED] ? 1 : v[OPT_ROLLED_BACK] ? 0 : -1;
+    cli->quiet = v[OPT_QUIET] != NULL;
+    return MB_EXIT_OK;
+}
+
 static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
 {
     mb_cli cli;
-    const mb_command *cmd = NULL;
-    int c, help = 0, ac, rc;
-    size_t i;
+    cli_args a;
+    int rc;
 
     memset(&cli, 0, sizeof cli);
     cli.bundle = bundle;
     cli.prog = base_name(argv[0] ? argv[0] : bundle->name);
     cli.lock_timeout = MB_DEFAULT_LOCK_TIMEOUT;
-    cli.group_commit = -1; /* not given */
     cli.version_table = MB_VERSION_TABLE;
     cli.log_table = MB_LOG_TABLE;
-    cli.resolution = -1;
-    ac = set_aside_relative(argc, argv, av);
-    opterr = 0;
-    while ((c = getopt_long(ac, av, ":d:qhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            if (optarg[0] == '\0')
-                return usage_error(cli.prog, "empty database URL given "
-                                   "with -d");
-            cli.db = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "json") == 0)
-                cli.json = 1;
-            else if (strcmp(optarg, "text") != 0)
-                return usage_error(cli.prog, "unknown output format \"%s\": "
-                                   "use text or json", optarg);
-            break;
-        case 'l':
-        case 'w':
-        case 'g':
-            if (parse_seconds(c == 'l'   ? &cli.lock_timeout
-                              : c == 'w' ? &cli.wait
-                                         : &cli.group_commit,
-                              optarg) < 0)
-                return usage_error(cli.prog, "invalid --%s \"%s\": give "
-                                   "seconds from 0 to 86400",
-                                   c == 'l'   ? "lock-timeout"
-                                   : c == 'w' ? "wait"
-                                              : "group-commit",
-                                   optarg);
-            break;
-        case 's':
-            cli.single = 1;
-            break;
-        case 'S':
-        case 'T':
-        case 'L':
-            if (!valid_name(optarg))
-                return usage_error(cli.prog, "invalid table or schema name "
-                                   "\"%s\": use 1 to 63 letters, digits or "
-                                   "underscores", optarg);
-            *(c == 'S' ? &cli.schema : c == 'T' ? &cli.version_table
-                                                : &cli.log_table) = optarg;
-            break;
-        case 'A':
-        case 'R':
-            if (cli.resolution != -1 && cli.resolution != (c == 'A'))
-                return usage_error(cli.prog, "give one of --applied and "
-                                   "--rolled-back");
-            cli.resolution = c == 'A';
-            break;
-        case 'q':
-            cli.quiet = 1;
-            break;
-        case 'h':
-            help = 1;
-            break;
-        case 'V':
-            printf("%s (%s, bundle %s)\n", cli.prog, bundle->generator,
-                   bundle->digest);
-            return MB_EXIT_OK;
-        case ':':
-            return usage_error(cli.prog, "option \"%s\" needs a value",
-                               av[optind - 1]);
-        default:
-            if (strncmp(av[optind - 1], "--", 2) == 0)
-                return usage_error(cli.prog, "unknown option \"%.*s\"",
-                                   (int)strcspn(av[optind - 1], "="),
-                                   av[optind - 1]);
-            return usage_error(cli.prog, "unknown option \"-%c\"", optopt);
-        }
+    if ((rc = parse(&a, cli.prog, set_aside_relative(argc, argv, av), av)) !=
+        MB_EXIT_OK)
+        return rc;
+    if (a.val[OPT_VERSION] != NULL) {
+        printf("%s (%s, bundle %s)\n", cli.prog, bundle->generator,
+               bundle->digest);
+        return MB_EXIT_OK;
     }
-    if (optind < ac) {
-        for (i = 0; i < N_COMMANDS && cmd == NULL; i++)
-            if (strcmp(av[optind], commands[i].name) == 0)
-                cmd = &commands[i];
-        if (cmd == NULL)
-            return usage_error(cli.prog, "unknown command \"%s\"",
-                               av[optind]);
-        optind++;
-    }
-    if (help) {
-        if (cmd != NULL)
-            command_usage(cli.prog, cmd);
+    if (a.val[OPT_HELP] != NULL) {
+        if (a.cmd != NULL)
+            command_usage(cli.prog, a.cmd);
         else
             usage(cli.prog, bundle);
         return MB_EXIT_OK;
     }
-    if (cmd == NULL)
+    if (a.cmd == NULL)
         return usage_error(cli.prog, "no command given");
-    cli.args = av + optind;
-    cli.nargs = ac - optind;
-    if (cli.nargs > cmd->max_args)
-        return usage_error(cli.prog, "too many arguments for \"%s\"",
-                           cmd->name);
-    if (cli.nargs < cmd->min_args)
-        return usage_error(cli.prog, "\"%s\" needs %s", cmd->name,
-                           cmd->args);
-    if (cli.resolution != -1 && cmd->run != cmd_resolve)
-        return usage_error(cli.prog, "--applied and --rolled-back are for "
-                           "\"resolve\"");
-    if (cli.single && cmd->run != cmd_up && cmd->run != cmd_down)
-        return usage_error(cli.prog, "--single-transaction is for up and "
-                           "down");
-    if (cli.group_commit >= 0 && cmd->run != cmd_up && cmd->run != cmd_down)
-        return usage_error(cli.prog, "--group-commit is for up and down");
-    if (cli.group_commit >= 0 && cli.single)
-        return usage_error(cli.prog, "give one of --group-commit and "
-                           "--single-transaction");
-    if (cli.group_commit < 0)
-        cli.group_commit = MB_DEFAULT_GROUP_COMMIT;
-    if (strcmp(cli.version_table, cli.log_table) == 0)
-        return usage_error(cli.prog, "the version and log tables need "
-                           "different names");
-    if (cli.json && !cmd->json)
-        return usage_error(cli.prog, "\"%s\" has no JSON output", cmd->name);
+    if ((rc = validate(&cli, &a)) != MB_EXIT_OK)
+        return rc;
     if (cli.db == NULL)
         cli.db = getenv("DATABASE_URL");
     if (cli.db == NULL || cli.db[0] == '\0')
         cli.db = bundle->default_db;
-    rc = cmd->run(&cli);
+    rc = cli.cmd->run(&cli);
     mb_graph_free(&cli.graph);
     return rc;
 }
