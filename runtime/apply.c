@@ -624,15 +624,14 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
 {
     const mb_graph *g = ctx->graph;
     unsigned char *applied = mb_calloc(g->n ? g->n : 1, 1);
-    mb_target t = MB_TARGET_INIT;
     mb_plan plan = MB_PLAN_INIT;
+    char resolved[sizeof plan.resolved];
     int rc, locked = 0;
 
     if (applied == NULL)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     if ((rc = checked_state(ctx, applied, problems, err)) < 0 ||
-        (rc = mb_target_resolve(&t, g, applied, target, direction, err)) < 0 ||
-        (rc = mb_plan_make(&plan, g, applied, &t, direction,
+        (rc = mb_plan_make(&plan, g, applied, target, direction,
                            ctx->be->dialect, err)) < 0 ||
         (rc = check_single(ctx, &plan, err)) < 0)
         goto done;
@@ -655,12 +654,15 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
     if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr, err)) < 0)
         goto done;
     locked = 1;
-    /* another runner may have moved the database while we waited */
+    /* another runner may have moved the database while we waited: plan
+     * again, for the revision the target named before the wait */
+    snprintf(resolved, sizeof resolved, "%s", plan.resolved);
+    target = resolved;
     mb_plan_free(&plan);
     if ((rc = mb_vtable_probe(ctx->vt, err)) < 0 ||
         (rc = checked_state(ctx, applied, problems, err)) < 0 ||
         (rc = check_unresolved(ctx, problems, err)) < 0 ||
-        (rc = mb_plan_make(&plan, g, applied, &t, direction,
+        (rc = mb_plan_make(&plan, g, applied, target, direction,
                            ctx->be->dialect, err)) < 0 ||
         (rc = check_single(ctx, &plan, err)) < 0)
         goto done;
@@ -691,8 +693,151 @@ done:
     if (locked)
         ctx->be->unlock(ctx->conn);
     mb_plan_free(&plan);
-    mb_target_free(&t);
     free(applied);
+    return rc;
+}
+
+/*
+ * The stamp's rows: adds (the version rows it inserts) and removes (those
+ * it deletes), each with its log row (direction `stamp`; error NULL for an
+ * added row, "removed by stamp" for a deleted one). --purge deletes
+ * every row first (applied is then all zero), as Alembic empties its
+ * version table, known to the bundle or not.
+ */
+static int write_stamp(mb_ctx *ctx, const mb_versions *v,
+                       const unsigned char *applied,
+                       const unsigned char *result, int purge, mb_error *err)
+{
+    const mb_graph *g = ctx->graph;
+    mb_vtable_rows adds = MB_VTABLE_ROWS_INIT, removes = MB_VTABLE_ROWS_INIT;
+    char now[32];
+    size_t i;
+    int rc = MB_OK;
+
+    mb_now_iso(now);
+    for (i = 0; i < g->n && rc == MB_OK; i++) {
+        const mb_revision *r = g->nodes[i].rev;
+        mb_log_entry le = {r->id, "stamp", r->checksum, ctx->bundle->digest,
+                           now, now, MB_OUTCOME_OK, NULL};
+
+        if (result[i] && !applied[i]) {
+            rc = mb_vtable_rows_add(ctx->vt, &adds, r, MB_UP, &le, err);
+        } else if (!result[i] && applied[i]) {
+            le.error = "removed by stamp";
+            rc = mb_vtable_rows_add(ctx->vt, &removes, r, MB_DOWN, &le, err);
+        }
+    }
+    for (i = 0; purge && i < v->n && rc == MB_OK; i++) {
+        /* --purge: every row goes, known to the bundle or not */
+        mb_revision r = {.id = v->rows[i].revision,
+                         .checksum = v->rows[i].checksum};
+        mb_log_entry le = {r.id, "stamp", r.checksum, ctx->bundle->digest,
+                           now, now, MB_OUTCOME_OK, "removed by stamp"};
+
+        if ((rc = mb_vtable_set(ctx->vt, &r, MB_DOWN, NULL, NULL, err)) ==
+            MB_OK)
+            rc = mb_vtable_log(ctx->vt, &le, err);
+    }
+    if (rc == MB_OK)
+        rc = mb_vtable_rows_write(ctx->vt, &removes, MB_DOWN, err);
+    if (rc == MB_OK)
+        rc = mb_vtable_rows_write(ctx->vt, &adds, MB_UP, err);
+    mb_vtable_rows_free(&adds);
+    mb_vtable_rows_free(&removes);
+    return rc;
+}
+
+/* Read the state for a stamp: with --purge, rows the bundle does not
+ * know or whose checksum differs are allowed (they go); else checked. */
+static int stamp_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
+                       int purge, mb_report *problems, mb_error *err)
+{
+    mb_report ignored = MB_REPORT_INIT;
+    int rc;
+
+    mb_versions_free(v);
+    memset(applied, 0, ctx->graph->n ? ctx->graph->n : 1);
+    if (!purge) {
+        if ((rc = checked_state(ctx, applied, problems, err)) < 0)
+            return rc;
+        return mb_vtable_read(ctx->vt, v, err);
+    }
+    rc = mb_read_state(ctx, v, applied, &ignored, err);
+    mb_report_free(&ignored);
+    return rc;
+}
+
+int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
+             mb_report *problems, mb_error *err)
+{
+    const mb_graph *g = ctx->graph;
+    unsigned char *applied = mb_calloc(g->n ? g->n : 1, 1);
+    unsigned char *result = mb_calloc(g->n ? g->n : 1, 1);
+    mb_versions v = MB_VERSIONS_INIT;
+    size_t i, changes = 0;
+    int rc, locked = 0, pass;
+
+    if (applied == NULL || result == NULL) {
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* look first without the lock, so a refusal writes nothing at all;
+     * then again under it, as another runner may have moved the rows */
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            if ((rc = ctx->be->lock(ctx->conn, ctx->vt->lock_key.ptr,
+                                    err)) < 0)
+                goto done;
+            locked = 1;
+            if ((rc = mb_vtable_probe(ctx->vt, err)) < 0 ||
+                (rc = check_unresolved(ctx, problems, err)) < 0)
+                goto done;
+        }
+        if ((rc = stamp_state(ctx, &v, applied, purge, problems, err)) < 0 ||
+            (rc = mb_plan_stamp(result, g, applied, targets, n, purge,
+                                err)) < 0)
+            goto done;
+        changes = purge ? v.n : 0;
+        for (i = 0; i < g->n; i++)
+            changes += purge ? result[i] : result[i] != applied[i];
+        if (purge && changes == 2 * v.n) { /* the same rows again */
+            size_t same = 0;
+
+            for (i = 0; i < g->n; i++)
+                same += result[i] && applied[i];
+            if (same == v.n)
+                changes = 0;
+        }
+        if (changes == 0)
+            break;
+    }
+    if (changes == 0) {
+        if (!ctx->quiet)
+            fprintf(stderr, "%s: nothing to do: the version table already "
+                    "records the target\n", ctx->prog);
+        goto done;
+    }
+    if (purge) /* every row goes; the result is recorded anew */
+        memset(applied, 0, g->n ? g->n : 1);
+    if ((rc = ctx->be->begin(ctx->conn, err)) < 0)
+        goto done;
+    if ((rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
+        (rc = write_stamp(ctx, &v, applied, result, purge, err)) < 0 ||
+        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
+        ctx->be->rollback(ctx->conn);
+        goto done;
+    }
+    ctx->vt->ready = 1;
+    if (!ctx->quiet)
+        fprintf(stderr, "%s: stamped: %zu version row%s changed, no SQL "
+                "of any revision ran\n", ctx->prog, changes,
+                changes == 1 ? "" : "s");
+done:
+    if (locked)
+        ctx->be->unlock(ctx->conn);
+    mb_versions_free(&v);
+    free(applied);
+    free(result);
     return rc;
 }
 

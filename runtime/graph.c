@@ -338,6 +338,58 @@ done:
     return rc;
 }
 
+/*
+ * Alembic's normalized dependencies: a node's Depends On without those
+ * that one of its ancestors through Revises already depends on. They are
+ * the dependency edges Alembic walks when it orders revisions and moves
+ * heads. Stored in the second half of each node's deps array's storage
+ * (g->ndeps_store).
+ */
+static int normalize_deps(mb_graph *g, mb_error *err)
+{
+    unsigned char *anc = NULL, *covered = NULL;
+    size_t i, j, k, total = 0;
+    int rc = MB_OK;
+
+    for (i = 0; i < g->n; i++)
+        total += g->nodes[i].n_deps;
+    if (total == 0)
+        return MB_OK;
+    g->ndeps_store = mb_malloc(total * sizeof *g->ndeps_store);
+    anc = mb_malloc(g->n);
+    covered = mb_malloc(g->n);
+    if (g->ndeps_store == NULL || anc == NULL || covered == NULL) {
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+        goto done;
+    }
+    total = 0;
+    for (i = 0; i < g->n; i++) {
+        mb_node *nd = &g->nodes[i];
+
+        nd->ndeps = g->ndeps_store + total;
+        if (nd->n_deps == 0)
+            continue;
+        memset(anc, 0, g->n);
+        memset(covered, 0, g->n);
+        for (j = 0; j < nd->n_parents; j++)
+            if ((rc = mb_graph_mark(g, nd->parents[j], MB_EDGE_PARENTS, anc,
+                                    err)) < 0)
+                goto done;
+        for (j = 0; j < g->n; j++)
+            if (anc[j])
+                for (k = 0; k < g->nodes[j].n_deps; k++)
+                    covered[g->nodes[j].deps[k]] = 1;
+        for (j = 0; j < nd->n_deps; j++)
+            if (!covered[nd->deps[j]])
+                nd->ndeps[nd->n_ndeps++] = nd->deps[j];
+        total += nd->n_ndeps;
+    }
+done:
+    free(anc);
+    free(covered);
+    return rc;
+}
+
 /* Fill reverse edges (children, dependents) and the heads/bases lists. */
 static int link_reverse(mb_graph *g, size_t *store, mb_error *err)
 {
@@ -440,7 +492,7 @@ int mb_graph_build(mb_graph *g, const mb_revision *revs, size_t n,
     }
     if ((rc = link_reverse(g, store, err)) < 0 ||
         (rc = check_labels(g, err)) < 0 ||
-        (rc = topo_sort(g, err)) < 0)
+        (rc = topo_sort(g, err)) < 0 || (rc = normalize_deps(g, err)) < 0)
         goto done;
     for (i = 0; i < n; i++) {
         size_t v = g->order[i];
@@ -466,14 +518,14 @@ void mb_graph_free(mb_graph *g)
     free(g->bases);
     free(g->labels);
     free(g->edges);
+    free(g->ndeps_store);
     memset(g, 0, sizeof *g);
 }
 
-/* Iterative walk from node over parents+deps (up=1) or children+dependents
- * (up=0), setting mark[]. The stack never holds more than n entries because
- * a node is pushed only when it is first marked. */
-static int walk(const mb_graph *g, size_t node, int up, unsigned char *mark,
-                mb_error *err)
+/* Iterative walk; the stack never holds more than n entries because a
+ * node is pushed only when it is first marked. */
+int mb_graph_mark(const mb_graph *g, size_t node, unsigned edges,
+                  unsigned char *mark, mb_error *err)
 {
     size_t *stack, len = 0, i;
 
@@ -486,16 +538,21 @@ static int walk(const mb_graph *g, size_t node, int up, unsigned char *mark,
     stack[len++] = node;
     while (len > 0) {
         const mb_node *nd = &g->nodes[stack[--len]];
-        const size_t *a = up ? nd->parents : nd->children;
-        const size_t *b = up ? nd->deps : nd->dependents;
-        size_t na = up ? nd->n_parents : nd->n_children;
-        size_t nb = up ? nd->n_deps : nd->n_dependents;
+        const size_t *lists[4] = {nd->parents, nd->deps, nd->children,
+                                  nd->dependents};
+        size_t lens[4] = {nd->n_parents, nd->n_deps, nd->n_children,
+                          nd->n_dependents};
+        unsigned k;
 
-        for (i = 0; i < na + nb; i++) {
-            size_t v = i < na ? a[i] : b[i - na];
-            if (!mark[v]) {
-                mark[v] = 1;
-                stack[len++] = v;
+        for (k = 0; k < 4; k++) {
+            if (!(edges & (1u << k)))
+                continue;
+            for (i = 0; i < lens[k]; i++) {
+                size_t v = lists[k][i];
+                if (!mark[v]) {
+                    mark[v] = 1;
+                    stack[len++] = v;
+                }
             }
         }
     }
@@ -506,11 +563,11 @@ static int walk(const mb_graph *g, size_t node, int up, unsigned char *mark,
 int mb_graph_mark_ancestors(const mb_graph *g, size_t node,
                             unsigned char *mark, mb_error *err)
 {
-    return walk(g, node, 1, mark, err);
+    return mb_graph_mark(g, node, MB_EDGE_DOWN, mark, err);
 }
 
 int mb_graph_mark_descendants(const mb_graph *g, size_t node,
                               unsigned char *mark, mb_error *err)
 {
-    return walk(g, node, 0, mark, err);
+    return mb_graph_mark(g, node, MB_EDGE_UP, mark, err);
 }

@@ -29,7 +29,7 @@
 enum cli_opt {
     OPT_DB, OPT_FORMAT, OPT_LOCK_TIMEOUT, OPT_WAIT, OPT_SINGLE,
     OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
-    OPT_APPLIED, OPT_ROLLED_BACK, OPT_QUIET, OPT_HELP, OPT_VERSION, N_OPTS
+    OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_QUIET, OPT_HELP, OPT_VERSION, N_OPTS
 };
 
 #define OPTBIT(o) (1u << (o))
@@ -72,6 +72,7 @@ struct mb_cli {
     double group_commit;     /* --group-commit SECONDS */
     int resolution;          /* resolve: 1 --applied, 0 --rolled-back,
                               * -1 not given */
+    int purge;               /* stamp --purge */
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
@@ -116,5 +117,6 @@ int cmd_heads(mb_cli *cli);
 int cmd_verify(mb_cli *cli);
 int cmd_manifest(mb_cli *cli);
 int cmd_resolve(mb_cli *cli);
+int cmd_stamp(mb_cli *cli);
 
 #endif

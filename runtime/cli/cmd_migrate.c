@@ -1,5 +1,5 @@
 /*
- * cmd_migrate.c -- `up` and `down`.
+ * cmd_migrate.c -- `up`, `down` and `stamp`.
  *
  * Both self-check the embedded bundle before touching the database, then
  * hand over to mb_migrate(), which checks the version table against the
@@ -67,7 +67,7 @@ static void stop_handlers(int on)
     }
 }
 
-enum action { DO_UP, DO_DOWN, DO_RESOLVE };
+enum action { DO_UP, DO_DOWN, DO_STAMP, DO_RESOLVE };
 
 /* Check the bundle, open the database for writing, and act. */
 static int writing(mb_cli *cli, enum action what)
@@ -85,12 +85,15 @@ static int writing(mb_cli *cli, enum action what)
         goto done;
     opened = 1;
     ctx = cli_context(cli, &s, cli->quiet);
-    ctx.single = what != DO_RESOLVE && cli->single;
+    ctx.single = (what == DO_UP || what == DO_DOWN) && cli->single;
     ctx.stop = &caught;
     sig_be = s.be;
     sig_conn = s.conn;
     if (what == DO_RESOLVE)
         rc = mb_resolve(&ctx, cli->args[0], cli->resolution, &err);
+    else if (what == DO_STAMP)
+        rc = mb_stamp(&ctx, (const char *const *)cli->args,
+                      (size_t)cli->nargs, cli->purge, &rep, &err);
     else
         rc = mb_migrate(&ctx, what == DO_UP ? MB_UP : MB_DOWN,
                         cli->nargs > 0 ? cli->args[0]
@@ -119,6 +122,11 @@ int cmd_up(mb_cli *cli)
 int cmd_down(mb_cli *cli)
 {
     return writing(cli, DO_DOWN);
+}
+
+int cmd_stamp(mb_cli *cli)
+{
+    return writing(cli, DO_STAMP);
 }
 
 int cmd_resolve(mb_cli *cli)

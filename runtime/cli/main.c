@@ -54,6 +54,8 @@ static const cli_option options[N_OPTS] = {
                            "(default: " MB_VERSION_TABLE ")"},
     [OPT_LOG_TABLE] = {"log-table", 0, "NAME", "log table (default: "
                        MB_LOG_TABLE ")"},
+    [OPT_PURGE] = {"purge", 0, NULL, "stamp: forget every recorded revision "
+                   "first"},
     [OPT_APPLIED] = {"applied", 0, NULL, "resolve: the section's changes "
                      "are in place"},
     [OPT_ROLLED_BACK] = {"rolled-back", 0, NULL, "resolve: the section's "
@@ -78,6 +80,8 @@ static const mb_command commands[] = {
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
      0, 1, MIGRATE_OPTS, 0, CLI_DB_WRITE},
     {"downgrade", "down", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
+    {"stamp", NULL, cmd_stamp, "TARGET...", "record TARGET as applied "
+     "without running any SQL", 1, 64, OPTBIT(OPT_PURGE), 0, CLI_DB_WRITE},
     {"current", NULL, cmd_current, "", "show the applied heads", 0, 0,
      0, 1, CLI_DB_READ},
     {"history", NULL, cmd_history, "", "show the revision graph, newest "
@@ -154,8 +158,10 @@ static void usage(const char *prog, const mb_bundle *b)
             printf("  %-10s %-9s %s\n", commands[i].name, commands[i].args,
                    commands[i].summary);
     }
-    printf("\nTargets: head, heads, base, a revision id or a unique prefix,"
-           "\n  +N (up), -N (down).\n");
+    printf("\nTargets: head, heads, base, a revision id, a unique prefix "
+           "of one or a branch\nlabel, +N (up), -N (down), REV+N, REV-N, "
+           "LABEL@head, LABEL@base,\nLABEL@REV, LABEL@+N, LABEL@-N "
+           "(see docs/graph.md).\n");
     printf("\nOptions:\n");
     for (i = 0; i < N_OPTS; i++)
         option_usage(&options[i]);
@@ -579,6 +585,7 @@ static int validate(mb_cli *cli, const cli_args *a)
                            "--rolled-back");
     cli->resolution = v[OPT_APPLIED] ? 1 : v[OPT_ROLLED_BACK] ? 0 : -1;
     cli->quiet = v[OPT_QUIET] != NULL;
+    cli->purge = v[OPT_PURGE] != NULL;
     return MB_EXIT_OK;
 }
 

@@ -27,17 +27,28 @@ refused() { # refused EXPECTED-TEXT ARGS...
         cmp -s "$T/app.db" "$T/before.db" || fail "$* changed the database file"
     fi
 }
-refused 'unknown revision "zzz"' up zzz
+refused 'no such revision or branch "zzz"' up zzz
 refused 'revision prefix "ab" is ambiguous' up ab
 refused 'abc1, abd2, abe3' up ab
-refused '"head" is ambiguous: the revision graph has 2 heads' up head
-refused '"+1" goes beyond the head: only 0 steps up are available' up +1
+refused '"head" is ambiguous: there are 2 heads' up head
+refused '"+1" goes beyond the head' up +1
+refused '"abe3+1" goes beyond the head' up abe3+1
+refused 'no such revision or branch "nolabel"' up nolabel@head
 refused 'cannot be used with up' up -1
 refused 'cannot be used with down' down +1
-refused 'invalid relative target "+0"' up +0
+refused '"+0" cannot be used with up' up +0
 refused 'goes below base' down -4
 refused 'revision abd2 is irreversible' down abc1
 refused 'revision abd2 is irreversible' down base
 refused 'revision br4 is not applied' down br4
 refused 'too many arguments' up abe3 br4
+refused 'no such revision or branch "zzz"' stamp zzz
+refused 'stamp targets abc1 and abe3 are on one lineage' stamp abc1 abe3
+run "$T/app" -d "$db" up heads
+expect_status 0
+before=$(dump "$db")
+[ "$MB_TEST_BACKEND" = sqlite ] && cp "$T/app.db" "$T/before.db"
+refused '"-1" is ambiguous: the database has 2 applied heads' down -1
+refused 'roll back one branch with LABEL@-1' down
+refused 'revision abd2 is irreversible' down abc1
 echo "ok"

@@ -1,6 +1,6 @@
 /*
  * fuzz_target.c -- libFuzzer harness for the target grammar:
- * mb_target_resolve(), mb_graph_lookup() and the plan made from a target.
+ * mb_graph_lookup(), the plan made from a target, and mb_plan_stamp().
  *
  * Built and run by tests/fuzz/run.sh (ctest: fuzz.target), with the
  * dictionary target.dict; seeds in corpus/target/.
@@ -21,17 +21,16 @@
  *                    sqlite)
  *   the rest         the target text (up to a NUL)
  *
- * and the target is resolved for up and for down. Checked:
- *   - success: "base" has no nodes; otherwise 1..n distinct valid nodes,
- *     "heads" exactly the graph's heads; an id or prefix one node whose id
- *     starts with the text (the same one mb_graph_lookup() finds), applied
- *     when going down; on a closed set, +N is not applied yet and -N is.
- *     Then the plan: distinct valid steps, up only unapplied ones, down
- *     only applied and reversible ones; on a closed set the set after the
- *     plan is closed again and holds the targets after up (down keeps
- *     them as they were); after down nothing is
- *     left above a target unless it is below another (base: nothing).
- *   - failure: MB_ETARGET with a message, and no nodes returned.
+ * and the target is planned for up and for down, and stamped (with and
+ * without --purge) on a closed set. Checked:
+ *   - an id or prefix: mb_graph_lookup() finds a node whose id starts
+ *     with the text, or fails with a message and a hint;
+ *   - a plan: distinct valid steps, up only unapplied ones, down only
+ *     applied and reversible ones; on a closed set the set after the plan
+ *     is closed again, "up heads" applies everything, "down base" leaves
+ *     nothing, "up base" does nothing;
+ *   - a stamp: the set it leaves is closed; "stamp base" leaves nothing;
+ *   - failure: MB_ETARGET with a message, and no steps returned.
  * Nothing may crash or leak.
  */
 #include <stdint.h>
@@ -137,17 +136,6 @@ static void check_nodes(const size_t *v, size_t n)
     }
 }
 
-static int is_relative(const char *spec)
-{
-    return spec[0] == '+' || spec[0] == '-';
-}
-
-static int is_name(const char *spec)
-{
-    return strcmp(spec, "base") == 0 || strcmp(spec, "head") == 0 ||
-           strcmp(spec, "heads") == 0;
-}
-
 /* mb_graph_lookup() on its own. */
 static void check_lookup(const mb_graph *g, const char *spec)
 {
@@ -166,42 +154,19 @@ static void check_lookup(const mb_graph *g, const char *spec)
     }
 }
 
-/*
- * After going down to t: nothing is left applied above a target unless it
- * is below another target (base: nothing at all).
- */
-static void check_below(const mb_graph *g, const mb_target *t,
-                        const unsigned char *after)
-{
-    mb_error err = MB_ERROR_INIT;
-    unsigned char below[N], above[N];
-    size_t i;
-
-    memset(below, 0, sizeof below);
-    memset(above, 0, sizeof above);
-    for (i = 0; i < t->n; i++) {
-        CHECK(mb_graph_mark_ancestors(g, t->nodes[i], below, &err) ==
-              MB_OK);
-        CHECK(mb_graph_mark_descendants(g, t->nodes[i], above, &err) ==
-              MB_OK);
-    }
-    for (i = 0; i < N; i++)
-        CHECK(!after[i] || below[i] || (!t->base && !above[i]));
-}
-
-/* The plan for a resolved target, and the set it leaves. */
-static void check_plan(const mb_graph *g, const unsigned char *applied,
-                       int closed, const mb_target *t, int dir, int dialect)
+/* The plan for spec, checked as described above. */
+static void check_target(const mb_graph *g, const unsigned char *applied,
+                         int closed, const char *spec, int dir, int dialect)
 {
     mb_plan p = MB_PLAN_INIT;
     mb_error err = MB_ERROR_INIT;
     unsigned char after[N];
     size_t i;
-    int rc = mb_plan_make(&p, g, applied, t, dir, dialect, &err);
+    int rc = mb_plan_make(&p, g, applied, spec, dir, dialect, &err);
 
     if (rc != MB_OK) {
         CHECK(rc == MB_ETARGET && err.code == rc && err.msg[0] != '\0');
-        CHECK(dir == MB_DOWN && p.steps == NULL && p.n == 0);
+        CHECK(p.steps == NULL && p.n == 0);
         return;
     }
     check_nodes(p.steps, p.n);
@@ -216,54 +181,36 @@ static void check_plan(const mb_graph *g, const unsigned char *applied,
     }
     if (closed) {
         CHECK(is_closed(g, after));
-        for (i = 0; i < t->n; i++) /* down keeps the targets as they are */
-            CHECK(after[t->nodes[i]] ==
-                  (dir == MB_UP || applied[t->nodes[i]]));
-        if (dir == MB_DOWN)
-            check_below(g, t, after);
+        if (strcmp(spec, "heads") == 0 && dir == MB_UP)
+            for (i = 0; i < N; i++)
+                CHECK(after[i]);
+        if (strcmp(spec, "base") == 0 && dir == MB_DOWN)
+            for (i = 0; i < N; i++)
+                CHECK(!after[i]);
+        if (strcmp(spec, "base") == 0 && dir == MB_UP)
+            CHECK(p.n == 0);
     }
     mb_plan_free(&p);
 }
 
-static void check_target(const mb_graph *g, const unsigned char *applied,
-                         int closed, const char *spec, int dir, int dialect)
+/* stamp spec (and with --purge): a closed set, or a refusal. */
+static void check_stamp(const mb_graph *g, const unsigned char *applied,
+                        const char *spec, int purge)
 {
-    mb_target t = MB_TARGET_INIT;
     mb_error err = MB_ERROR_INIT;
+    unsigned char result[N];
+    const char *specs[1] = {spec};
     size_t i;
-    int rc = mb_target_resolve(&t, g, applied, spec, dir, &err);
+    int rc = mb_plan_stamp(result, g, applied, specs, 1, purge, &err);
 
     if (rc != MB_OK) {
-        CHECK(rc == MB_ETARGET && err.code == MB_ETARGET);
-        CHECK(err.msg[0] != '\0');
-        CHECK(t.nodes == NULL && t.n == 0 && !t.base);
+        CHECK(rc == MB_ETARGET && err.code == rc && err.msg[0] != '\0');
         return;
     }
-    CHECK(t.base == 0 || t.base == 1);
-    if (t.base) {
-        CHECK(t.n == 0 && t.nodes == NULL);
-        CHECK(strcmp(spec, "base") == 0 || spec[0] == '-');
-    } else {
-        CHECK(t.n >= 1);
-        check_nodes(t.nodes, t.n);
-    }
-    if (strcmp(spec, "heads") == 0) {
-        CHECK(t.n == g->n_heads &&
-              memcmp(t.nodes, g->heads, t.n * sizeof *t.nodes) == 0);
-    } else if (!is_name(spec) && !is_relative(spec)) {
-        size_t node = MB_NONE;
-
-        CHECK(t.n == 1 && mb_graph_lookup(&node, g, spec, &err) == MB_OK);
-        CHECK(node == t.nodes[0]);
-        CHECK(dir == MB_UP || applied[node]);
-    } else if (is_relative(spec) && closed) {
-        CHECK((spec[0] == '+') == (dir == MB_UP));
-        for (i = 0; i < t.n; i++)
-            CHECK(applied[t.nodes[i]] == (dir == MB_DOWN));
-    }
-    check_plan(g, applied, closed, &t, dir, dialect);
-    mb_target_free(&t);
-    CHECK(t.nodes == NULL && t.n == 0);
+    CHECK(is_closed(g, result));
+    if (strcmp(spec, "base") == 0)
+        for (i = 0; i < N; i++)
+            CHECK(!result[i]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -294,6 +241,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_lookup(g, spec);
     check_target(g, applied, closed, spec, MB_UP, dialect);
     check_target(g, applied, closed, spec, MB_DOWN, dialect);
+    if (closed) {
+        check_stamp(g, applied, spec, 0);
+        check_stamp(g, applied, spec, 1);
+    }
     free(spec);
     return 0;
 }

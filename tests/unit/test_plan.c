@@ -62,17 +62,15 @@ static void apply_ids(const char *ids)
 /* Plan for spec and compare with the comma-joined step ids. */
 static void expect_plan(const char *spec, int dir, const char *want)
 {
-    mb_target t = MB_TARGET_INIT;
     mb_plan p = MB_PLAN_INIT;
     mb_error err = MB_ERROR_INIT;
     char got[256] = "";
     size_t i;
 
-    CHECK_INT(mb_target_resolve(&t, &g, applied, spec, dir, &err), MB_OK);
-    if (err.msg[0])
-        fprintf(stderr, "  resolve %s: %s\n", spec, err.msg);
-    CHECK_INT(mb_plan_make(&p, &g, applied, &t, dir, MB_DIALECT_SQLITE,
+    CHECK_INT(mb_plan_make(&p, &g, applied, spec, dir, MB_DIALECT_SQLITE,
                            &err), MB_OK);
+    if (err.msg[0])
+        fprintf(stderr, "  plan %s: %s\n", spec, err.msg);
     for (i = 0; i < p.n; i++) {
         size_t used = strlen(got);
         snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "",
@@ -80,18 +78,42 @@ static void expect_plan(const char *spec, int dir, const char *want)
     }
     CHECK_STR(got, want);
     mb_plan_free(&p);
-    mb_target_free(&t);
 }
 
 static void expect_target_error(const char *spec, int dir, const char *msg)
 {
-    mb_target t = MB_TARGET_INIT;
+    mb_plan p = MB_PLAN_INIT;
     mb_error err = MB_ERROR_INIT;
 
-    CHECK_INT(mb_target_resolve(&t, &g, applied, spec, dir, &err),
-              MB_ETARGET);
+    CHECK_INT(mb_plan_make(&p, &g, applied, spec, dir, MB_DIALECT_SQLITE,
+                           &err), MB_ETARGET);
     CHECK_HAS(err.msg, msg);
-    mb_target_free(&t);
+    CHECK(p.steps == NULL && p.n == 0);
+}
+
+/* Stamp specs (comma-separated) and compare the applied set left. */
+static void expect_stamp(const char *specs, int purge, const char *want)
+{
+    mb_error err = MB_ERROR_INIT;
+    unsigned char result[FIX_MAX];
+    const char *v[8];
+    char buf[256], got[256] = "", *tok, *save;
+    size_t n = 0, i;
+
+    snprintf(buf, sizeof buf, "%s", specs);
+    for (tok = strtok_r(buf, ",", &save); tok && n < 8;
+         tok = strtok_r(NULL, ",", &save))
+        v[n++] = tok;
+    CHECK_INT(mb_plan_stamp(result, &g, applied, v, n, purge, &err), MB_OK);
+    if (err.msg[0])
+        fprintf(stderr, "  stamp %s: %s\n", specs, err.msg);
+    for (i = 0; i < g.n; i++) {
+        size_t used = strlen(got);
+        if (result[i])
+            snprintf(got + used, sizeof got - used, "%s%s",
+                     got[0] ? "," : "", g.nodes[i].rev->id);
+    }
+    CHECK_STR(got, want);
 }
 
 static void test_plan__linear_up(void)
@@ -100,20 +122,41 @@ static void test_plan__linear_up(void)
     expect_plan("heads", MB_UP, "a1,b2,c3,d4");
     expect_plan("head", MB_UP, "a1,b2,c3,d4");
     expect_plan("b2", MB_UP, "a1,b2");
-    expect_plan("c", MB_UP, "a1,b2,c3"); /* unique prefix */
     expect_plan("+1", MB_UP, "a1");
     expect_plan("+3", MB_UP, "a1,b2,c3");
+    expect_plan("b2+1", MB_UP, "a1,b2,c3");
+    expect_plan("d4-2", MB_UP, "a1,b2");
     expect_plan("base", MB_UP, "");
     apply_ids("a1,b2");
     expect_plan("heads", MB_UP, "c3,d4");
     expect_plan("+1", MB_UP, "c3");
     expect_plan("+2", MB_UP, "c3,d4");
     expect_plan("a1", MB_UP, ""); /* already applied */
-    expect_target_error("+3", MB_UP, "beyond the head: only 2 steps");
+    expect_target_error("+3", MB_UP, "beyond the head");
     expect_target_error("-1", MB_UP, "cannot be used with up");
-    expect_target_error("+0", MB_UP, "invalid relative target");
-    expect_target_error("+x", MB_UP, "invalid relative target");
-    expect_target_error("zz", MB_UP, "unknown revision");
+    expect_target_error("+0", MB_UP, "cannot be used with up");
+    expect_target_error("a1-1", MB_UP, "below base");
+    expect_target_error("zz", MB_UP, "no such revision or branch");
+    done();
+}
+
+static void test_plan__prefixes(void)
+{
+    mb_error err = MB_ERROR_INIT;
+
+    fix_free(&f);
+    fix_add(&f, "abcd1", NULL, NULL, NULL);
+    fix_add(&f, "abcd2", "abcd1", NULL, "users");
+    fix_add(&f, "xyz", "abcd2", NULL, NULL);
+    CHECK_INT(mb_graph_build(&g, f.revs, f.n, &err), MB_OK);
+    memset(applied, 0, sizeof applied);
+    expect_plan("abcd1", MB_UP, "abcd1");
+    expect_plan("xyz", MB_UP, "abcd1,abcd2,xyz");   /* whole id */
+    expect_plan("use", MB_UP, "abcd1,abcd2");       /* label prefix */
+    expect_plan("users@abcd1", MB_UP, "abcd1");
+    expect_target_error("ab", MB_UP, "\"ab\" is ambiguous");
+    expect_target_error("xy", MB_UP, "no such revision or branch \"xy\"");
+    expect_target_error("nobody@head", MB_UP, "no such revision or branch \"nobody\"");
     done();
 }
 
@@ -125,6 +168,8 @@ static void test_plan__linear_down(void)
     expect_plan("-3", MB_DOWN, "d4,c3,b2");
     expect_plan("-4", MB_DOWN, "d4,c3,b2,a1"); /* exactly off base */
     expect_plan("b2", MB_DOWN, "d4,c3");
+    expect_plan("c3-1", MB_DOWN, "d4,c3");
+    expect_plan("a1+1", MB_DOWN, "d4,c3");
     expect_plan("base", MB_DOWN, "d4,c3,b2,a1");
     expect_plan("heads", MB_DOWN, "");
     expect_target_error("-5", MB_DOWN, "goes below base");
@@ -140,7 +185,6 @@ static void test_plan__linear_down(void)
 
 static void test_plan__irreversible_refused(void)
 {
-    mb_target t = MB_TARGET_INIT;
     mb_plan p = MB_PLAN_INIT;
     mb_error err = MB_ERROR_INIT;
 
@@ -152,14 +196,11 @@ static void test_plan__irreversible_refused(void)
     memset(applied, 0, sizeof applied);
     apply_ids("a1,b2,c3");
     expect_plan("-1", MB_DOWN, "c3");
-    CHECK_INT(mb_target_resolve(&t, &g, applied, "base", MB_DOWN, &err),
-              MB_OK);
-    CHECK_INT(mb_plan_make(&p, &g, applied, &t, MB_DOWN, MB_DIALECT_SQLITE,
-                           &err), MB_ETARGET);
+    CHECK_INT(mb_plan_make(&p, &g, applied, "base", MB_DOWN,
+                           MB_DIALECT_SQLITE, &err), MB_ETARGET);
     CHECK_HAS(err.msg, "revision b2 is irreversible");
     CHECK_STR(err.file, "b2.sql");
     CHECK(p.steps == NULL && p.n == 0);
-    mb_target_free(&t);
     done();
 }
 
@@ -170,32 +211,83 @@ static void test_plan__branches(void)
 
     branched();
     expect_target_error("head", MB_UP, "\"head\" is ambiguous");
-    expect_plan("heads", MB_UP, "root,left,right,merge,side");
+    expect_plan("heads", MB_UP, "root,right,left,side,merge");
     expect_plan("side", MB_UP, "root,left,side");  /* depends pulls left */
-    expect_plan("merge", MB_UP, "root,left,right,merge");
-    expect_target_error("+1", MB_UP, "the graph has 2 bases");
+    expect_plan("merge", MB_UP, "root,right,left,merge");
+    expect_target_error("+1", MB_UP, "going up from base leads to");
     apply_ids("root");
-    expect_target_error("+1", MB_UP, "ambiguous at revision root");
+    expect_target_error("+1", MB_UP, "going up from root leads to");
     apply_ids("left,right,merge,side");
     CHECK_INT(mb_applied_heads(&heads, &n, &g, applied, &err), MB_OK);
     CHECK_INT(n, 2); /* merge and side; left is reached by both */
     free(heads);
     expect_target_error("-1", MB_DOWN, "2 applied heads");
-    /* down to left removes what depends on or descends from it only */
-    expect_plan("left", MB_DOWN, "side,merge");
-    expect_plan("root", MB_DOWN, "side,merge,right,left");
+    /* down to left rolls back what Revises it, not what depends on it */
+    expect_plan("left", MB_DOWN, "merge");
+    expect_plan("root", MB_DOWN, "merge,side,left,right");
     memset(applied, 0, sizeof applied);
     apply_ids("root,left,right,merge");
-    expect_target_error("-2", MB_DOWN, "ambiguous at revision merge");
-    expect_plan("-1", MB_DOWN, "merge");
+    expect_target_error("-1", MB_DOWN, "going down from merge leads to");
+    expect_plan("left", MB_DOWN, "merge");
+    done();
+}
+
+/* Orders taken from Alembic 1.8.1's RevisionMap on the same graphs. */
+static void test_plan__alembic_order(void)
+{
+    mb_error err = MB_ERROR_INIT;
+
+    fix_free(&f);
+    fix_add(&f, "b1", "r", NULL, NULL);
+    fix_add(&f, "b2", "b1", NULL, NULL);
+    fix_add(&f, "c1", "r", NULL, NULL);
+    fix_add(&f, "d1", "r", NULL, NULL);
+    fix_add(&f, "d2", "d1", NULL, NULL);
+    fix_add(&f, "m", "b2,c1,d2", NULL, NULL);
+    fix_add(&f, "r", NULL, NULL, NULL);
+    CHECK_INT(mb_graph_build(&g, f.revs, f.n, &err), MB_OK);
+    memset(applied, 0, sizeof applied);
+    expect_plan("m", MB_UP, "r,d1,d2,c1,b1,b2,m");
+    done();
+    fix_add(&f, "x1", NULL, NULL, NULL);
+    fix_add(&f, "x2", "x1", NULL, NULL);
+    fix_add(&f, "x3", "x2", NULL, NULL);
+    fix_add(&f, "y1", NULL, NULL, NULL);
+    fix_add(&f, "y2", "y1", "x2", NULL);
+    CHECK_INT(mb_graph_build(&g, f.revs, f.n, &err), MB_OK);
+    memset(applied, 0, sizeof applied);
+    apply_ids("x1,x2,x3,y1,y2");
+    expect_plan("x2", MB_DOWN, "x3");
+    expect_plan("x1", MB_DOWN, "x3,y2,x2");
+    done();
+}
+
+static void test_plan__stamp(void)
+{
+    linear();
+    expect_stamp("c3", 0, "a1,b2,c3");
+    apply_ids("a1,b2,c3");
+    expect_stamp("a1", 0, "a1");     /* stamping down */
+    expect_stamp("d4", 0, "a1,b2,c3,d4");
+    expect_stamp("base", 0, "");
+    expect_stamp("b2", 1, "a1,b2");  /* --purge */
+    done();
+    branched();
+    apply_ids("root,left");
+    expect_stamp("right", 0, "root,left,right"); /* a new branch */
+    expect_stamp("merge", 0, "root,left,right,merge");
+    expect_stamp("left,right", 1, "root,left,right");
     done();
 }
 
 static const mb_test tests[] = {
     MB_T(test_plan__linear_up),
+    MB_T(test_plan__prefixes),
     MB_T(test_plan__linear_down),
     MB_T(test_plan__irreversible_refused),
     MB_T(test_plan__branches),
+    MB_T(test_plan__alembic_order),
+    MB_T(test_plan__stamp),
 };
 
 MB_TEST_MAIN(tests)

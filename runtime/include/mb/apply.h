@@ -57,6 +57,19 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                mb_report *problems, mb_error *err);
 
 /**
+ * Stamp: record targets[0..n) as Alembic's `stamp` would (with purge,
+ * after forgetting every recorded revision), running no SQL of any
+ * revision. The version rows that change are inserted or deleted in one
+ * transaction under the lock, each with a log row of direction `stamp`.
+ * Without purge the recorded checksums must match the bundle
+ * (MB_EINTEGRITY otherwise, problems filled); MB_ETARGET when a target
+ * cannot be resolved or two are on one lineage. Nothing is written on a
+ * refusal.
+ */
+int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
+             mb_report *problems, mb_error *err);
+
+/**
  * Add to rep one line per revision whose transaction:false section did
  * not finish (latest log row `started` or `incomplete`).
  */

@@ -24,6 +24,9 @@ typedef struct mb_node {
     size_t n_parents;
     size_t *deps;           /* Depends On */
     size_t n_deps;
+    size_t *ndeps;          /* the deps no ancestor through Revises also
+                             * depends on (Alembic's normalized deps) */
+    size_t n_ndeps;
     size_t *children;       /* nodes whose Revises name this one */
     size_t n_children;
     size_t *dependents;     /* nodes whose Depends On name this one */
@@ -48,9 +51,19 @@ typedef struct mb_graph {
     mb_label *labels;   /* sorted by label */
     size_t n_labels;
     size_t *edges;      /* storage for every node's edge arrays */
+    size_t *ndeps_store; /* storage for every node's ndeps */
 } mb_graph;
 
-#define MB_GRAPH_INIT {NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL}
+#define MB_GRAPH_INIT                                                        \
+    {NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, NULL}
+
+/* Edge kinds for mb_graph_mark(). */
+#define MB_EDGE_PARENTS 1u    /* Revises */
+#define MB_EDGE_DEPS 2u       /* Depends On */
+#define MB_EDGE_CHILDREN 4u   /* reverse of Revises */
+#define MB_EDGE_DEPENDENTS 8u /* reverse of Depends On */
+#define MB_EDGE_DOWN (MB_EDGE_PARENTS | MB_EDGE_DEPS)
+#define MB_EDGE_UP (MB_EDGE_CHILDREN | MB_EDGE_DEPENDENTS)
 
 /**
  * Build the graph of revs[0..n). The graph borrows revs, which must
@@ -72,14 +85,19 @@ int mb_graph_lookup(size_t *out, const mb_graph *g, const char *spec,
                     mb_error *err);
 
 /**
- * Mark in mark[0..n) (set to 1) node and every ancestor through Revises
- * and Depends On. Marks already set are kept and not walked again.
+ * Mark in mark[0..n) (set to 1) node and every node reached from it
+ * through the edge kinds in edges (MB_EDGE_*). A node already marked is
+ * not walked again.
  * @return MB_OK or MB_ENOMEM.
  */
+int mb_graph_mark(const mb_graph *g, size_t node, unsigned edges,
+                  unsigned char *mark, mb_error *err);
+
+/** mb_graph_mark() through Revises and Depends On. */
 int mb_graph_mark_ancestors(const mb_graph *g, size_t node,
                             unsigned char *mark, mb_error *err);
 
-/** Same, towards children and dependents. */
+/** mb_graph_mark() through children and dependents. */
 int mb_graph_mark_descendants(const mb_graph *g, size_t node,
                               unsigned char *mark, mb_error *err);
 

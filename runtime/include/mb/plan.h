@@ -1,16 +1,20 @@
 /*
- * mb/plan.h -- targets and plans: from a graph, the applied set and a
- * target spec to the ordered list of revisions to apply or roll back.
+ * mb/plan.h -- targets and plans, with Alembic's semantics: from a graph,
+ * the applied set and target specs to the ordered list of revisions to
+ * apply or roll back, or to the applied set a stamp leaves.
  *
  * Pure functions: no database, no I/O. `applied` is an array of g->n
- * flags (1 = recorded in the version table).
+ * flags (1 = recorded in the version table); the version table holds one
+ * row per applied revision and the heads Alembic would store are derived
+ * from it (mb_applied_heads).
  *
- * Targets: head, heads, base, a full revision id, a unique prefix, +N
- * (up only) and -N (down only). Relative targets walk from the single
- * applied head along `Revises`; where the walk would have to choose
- * between branches, or there are several applied heads, it refuses
- * (MB_ETARGET) instead of guessing. The last step of -N may go down
- * through a merge: the target is then the merge's parents.
+ * Targets (docs/graph.md): head, heads, base, a full id, a unique prefix,
+ * a branch label, +N (up), -N (down), REV+N, REV-N, LABEL@head,
+ * LABEL@heads, LABEL@base, LABEL@REV, LABEL@+N, LABEL@-N. They resolve,
+ * and the revisions run in the order, that Alembic 1.8's revision map
+ * gives when it loads the revision files in sorted path order. Where
+ * Alembic would guess, these refuse (MB_ETARGET): `down -1` with several
+ * applied heads, stamp of two targets on one lineage.
  */
 #ifndef MB_PLAN_H
 #define MB_PLAN_H
@@ -20,24 +24,10 @@
 
 enum mb_direction { MB_UP = 1, MB_DOWN = 2 };
 
-typedef struct mb_target {
-    size_t *nodes; /* resolved revisions (heap); none when base */
-    size_t n;
-    int base;      /* 1: the target is "base" (nothing applied) */
-} mb_target;
-
-#define MB_TARGET_INIT {NULL, 0, 0}
-
-/** Resolve spec for direction; MB_ETARGET with a hint when it cannot. */
-int mb_target_resolve(mb_target *out, const mb_graph *g,
-                      const unsigned char *applied, const char *spec,
-                      int direction, mb_error *err);
-void mb_target_free(mb_target *t);
-
 /**
  * Applied heads: applied revisions that no other applied revision reaches
- * through Revises or Depends On, in topological order. *out is allocated
- * (free()), *n its length.
+ * through Revises or Depends On, in graph (sorted path) order. *out is
+ * allocated (free()), *n its length.
  */
 int mb_applied_heads(size_t **out, size_t *n, const mb_graph *g,
                      const unsigned char *applied, mb_error *err);
@@ -46,21 +36,36 @@ typedef struct mb_plan {
     size_t *steps; /* node indices in execution order */
     size_t n;
     int direction; /* MB_UP or MB_DOWN */
+    /* the target as an absolute spec (a relative one resolved against
+     * the state it was planned on), so that planning again after the
+     * lock moves to the same revision */
+    char resolved[2 * MB_ID_MAX + 16];
 } mb_plan;
 
-#define MB_PLAN_INIT {NULL, 0, 0}
+#define MB_PLAN_INIT {NULL, 0, 0, ""}
 
 /**
- * Up: every ancestor of the targets (through Revises and Depends On) not
- * yet applied, parents first.
- * Down: every applied descendant of the targets that is not also an
- * ancestor of one, children first (base: everything applied). A step
- * through a revision without a down section for dialect is refused with
- * MB_ETARGET naming it, so nothing runs.
+ * Resolve spec for direction and compute the revisions to run, in
+ * Alembic's order. Up: every revision the target needs (through Revises
+ * and Depends On) that is not applied. Down: every applied revision that
+ * descends from the target's children, in the order Alembic rolls them
+ * back. A step through a revision without a down section for dialect is
+ * refused with MB_ETARGET naming it, so nothing runs. MB_ETARGET with a
+ * hint for a target that cannot be resolved.
  */
 int mb_plan_make(mb_plan *out, const mb_graph *g,
-                 const unsigned char *applied, const mb_target *t,
+                 const unsigned char *applied, const char *spec,
                  int direction, int dialect, mb_error *err);
 void mb_plan_free(mb_plan *p);
+
+/**
+ * Stamp: the applied set after `stamp specs[0..n)` (after forgetting
+ * everything first when purge), as Alembic moves its heads, into
+ * result[0..g->n). MB_ETARGET when a target cannot be resolved, when two
+ * targets are on one lineage, or when Alembic itself would fail.
+ */
+int mb_plan_stamp(unsigned char *result, const mb_graph *g,
+                  const unsigned char *applied, const char *const *specs,
+                  size_t n, int purge, mb_error *err);
 
 #endif
