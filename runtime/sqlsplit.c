@@ -438,6 +438,7 @@ int mb_sql_split(mb_stmts *out, const char *text, size_t len,
     size_t start = 0, last_end = 0; /* current statement, its last token */
     size_t parens = 0, paren_at = 0;   /* depth, outermost open '(' */
     size_t begins = 0, begin_at = 0;   /* BEGIN ATOMIC/CASE depth, BEGIN */
+    int closable = 0, opened;          /* an END here may close ATOMIC */
     size_t words = 0, pending = 0;     /* identifiers seen, last BEGIN */
     unsigned start_line = 0;
     int in_stmt = 0, after_begin = 0;
@@ -486,11 +487,14 @@ int mb_sql_split(mb_stmts *out, const char *text, size_t len,
         if ((rc = scan_token(&sc, i, &end, &kind)) < 0)
             goto done;
 
+        opened = 0;
         if (after_begin) {
             after_begin = 0;
             if (kind == TOK_WORD && word_is(sc.t + i, end - i, "atomic") &&
-                begins++ == 0)
+                begins++ == 0) {
                 begin_at = pending;
+                opened = 1;
+            }
         }
         switch (kind) {
         case TOK_OPEN:
@@ -520,13 +524,16 @@ int mb_sql_split(mb_stmts *out, const char *text, size_t len,
                 if (begins > 0)
                     begins++;
             } else if (word_is(sc.t + i, end - i, "end")) {
-                if (begins > 0)
+                /* ATOMIC's END follows a ";" (or ATOMIC itself); an END
+                 * after an expression there is a column label */
+                if (begins > 1 || (begins == 1 && closable))
                     begins--;
             }
             break;
         case TOK_OTHER:
             break;
         }
+        closable = kind == TOK_SEMI || opened;
         last_end = end;
         i = end;
     }
