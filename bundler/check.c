@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 #include "mb/sqlsplit.h"
 
 /* The graph names rev->path; show DIR/PATH like every other message. */

@@ -38,7 +38,7 @@
 #include "mb/alloc.h"
 #include "mb/apply.h"
 #include "mb/plan.h"
-#include "mb/revfile.h"
+#include "mb/revision.h"
 
 int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
                   mb_report *problems, mb_error *err)

@@ -33,7 +33,7 @@
 
 #include "mb/alloc.h"
 #include "mb/plan.h"
-#include "mb/revfile.h"
+#include "mb/revision.h"
 
 /* A "revision" a resolution gives: a node, base, or nothing (None). */
 #define R_BASE ((size_t)-2)
@@ -722,7 +722,7 @@ static int walk_heads(planner *p, size_t *order, size_t *n_order,
     int rc;
 
     while (*n_cur > 0) {
-        size_t c = cur[idx], add[MB_REVFILE_MAX_ITEMS * 2], n_add = 0;
+        size_t c = cur[idx], add[MB_REVISION_MAX_ITEMS * 2], n_add = 0;
         const mb_node *nd = &g->nodes[c];
 
         for (j = 0; j < *n_cur; j++)

@@ -21,6 +21,7 @@
 #include "mb/buf.h"
 #include "mb/checksum.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 
 #define QUOTE_MAX 64   /* longest piece of the file quoted in a message */
 #define LEV_MAX 32     /* longest word compared for a "did you mean" */
@@ -71,7 +72,7 @@ typedef struct parser {
     unsigned key_line[N_KEYS]; /* 0: key not given */
     unsigned key_end;   /* line that ended the key block; 0: end of file */
     /* sections; duplicates are rejected, so this is enough */
-    mb_section sections[MB_REVFILE_MAX_SECTIONS];
+    mb_section sections[MB_REVISION_MAX_SECTIONS];
     unsigned n_sections;
 } parser;
 
@@ -341,10 +342,10 @@ static int parse_list(parser *p, enum key k, const char *v, size_t vn,
         if (v[i] == ',')
             count++;
     }
-    if (count > MB_REVFILE_MAX_ITEMS) {
+    if (count > MB_REVISION_MAX_ITEMS) {
         fail(p, p->line, "too many items in \"%s\" (%zu)", name, count);
         mb_error_hint(p->err, "a list may have at most %d items",
-                      MB_REVFILE_MAX_ITEMS);
+                      MB_REVISION_MAX_ITEMS);
         return MB_EPARSE;
     }
     out->items = mb_arena_alloc(p->arena, count * sizeof *out->items);
@@ -765,7 +766,7 @@ static int open_section(parser *p)
                       "its statements in one section", o->line);
         return MB_EPARSE;
     }
-    if (p->n_sections >= MB_REVFILE_MAX_SECTIONS) /* unreachable */
+    if (p->n_sections >= MB_REVISION_MAX_SECTIONS) /* unreachable */
         return mb_error_set(p->err, MB_ERROR, "too many sections");
     p->sections[p->n_sections++] = sec;
     return MB_OK;
@@ -1035,39 +1036,4 @@ int mb_revfile_parse(mb_revision *out, mb_arena *arena, const char *path,
 done:
     mb_buf_free(&canon);
     return rc;
-}
-
-const mb_section *mb_revision_section(const mb_revision *rev, int kind,
-                                      int dialect)
-{
-    const mb_section *generic = NULL;
-    unsigned i;
-
-    if (rev == NULL)
-        return NULL;
-    for (i = 0; i < rev->n_sections; i++) {
-        const mb_section *s = &rev->sections[i];
-
-        if (s->kind != kind)
-            continue;
-        if (dialect != MB_DIALECT_ANY && s->dialect == dialect)
-            return s;
-        if (s->dialect == MB_DIALECT_ANY && generic == NULL)
-            generic = s;
-    }
-    return generic;
-}
-
-/*
- * For MB_DIALECT_ANY (dialect not known yet) the revision must be
- * reversible on every dialect: a generic down section or one for each.
- */
-int mb_revision_reversible(const mb_revision *rev, int dialect)
-{
-    if (dialect == MB_DIALECT_ANY)
-        return mb_revision_section(rev, MB_SECTION_DOWN,
-                                   MB_DIALECT_POSTGRESQL) != NULL &&
-               mb_revision_section(rev, MB_SECTION_DOWN,
-                                   MB_DIALECT_SQLITE) != NULL;
-    return mb_revision_section(rev, MB_SECTION_DOWN, dialect) != NULL;
 }

@@ -16,7 +16,7 @@
 
 #include "mb/checksum.h"
 #include "mb/fault.h"
-#include "mb/revfile.h"
+#include "mb/revision.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
 
@@ -109,10 +109,10 @@ static int check_record(const mb_revision *rev, mb_error *err)
     char what[256] = "";
     unsigned i, j;
 
-    if (rev->n_sections > MB_REVFILE_MAX_SECTIONS ||
-        rev->n_revises > MB_REVFILE_MAX_ITEMS ||
-        rev->n_depends_on > MB_REVFILE_MAX_ITEMS ||
-        rev->n_branch_labels > MB_REVFILE_MAX_ITEMS)
+    if (rev->n_sections > MB_REVISION_MAX_SECTIONS ||
+        rev->n_revises > MB_REVISION_MAX_ITEMS ||
+        rev->n_depends_on > MB_REVISION_MAX_ITEMS ||
+        rev->n_branch_labels > MB_REVISION_MAX_ITEMS)
         snprintf(what, sizeof what, "it counts %u sections, %u parents, "
                  "%u dependencies and %u branch labels", rev->n_sections,
                  rev->n_revises, rev->n_depends_on, rev->n_branch_labels);

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "mb/alloc.h"
 #include "mb/plan.h"
-#include "mb/revfile.h"
+#include "mb/revision.h"
 #include "mb/url.h"
 
 /* One revision as a JSON object's members (no braces). */

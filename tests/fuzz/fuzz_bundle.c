@@ -9,6 +9,7 @@
  * fuzz-sources: runtime/verify.c runtime/checksum.c runtime/zip.c
  * fuzz-sources: runtime/buf.c runtime/arena.c runtime/error.c
  * fuzz-sources: runtime/revfile.c runtime/graph.c runtime/sqlsplit.c
+ * fuzz-sources: runtime/revision.c
  * fuzz-libs: -lz -lxxhash
  *
  * At start-up the harness builds one real bundle in memory the way
@@ -55,6 +56,7 @@
 #include "mb/checksum.h"
 #include "mb/graph.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 #include "mb/sqlsplit.h"
 #include "mb/verify.h"
 #include "mb/zip.h"

@@ -6,7 +6,7 @@
  * sample migrations and the single-file cases of tests/bad_input/).
  *
  * fuzz-sources: runtime/revfile.c runtime/checksum.c runtime/buf.c
- * fuzz-sources: runtime/arena.c runtime/error.c
+ * fuzz-sources: runtime/arena.c runtime/error.c runtime/revision.c
  * fuzz-libs: -lxxhash
  *
  * On success:
@@ -38,6 +38,7 @@
 #include "fuzzhelp.h"
 #include "mb/checksum.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 
 #define PATH "a1_fuzz.sql"
 #define SHOWN "revisions/a1_fuzz.sql"
@@ -76,7 +77,7 @@ static void check_list(const char *const *v, unsigned n, const char *own)
 {
     unsigned i, j;
 
-    CHECK(n <= MB_REVFILE_MAX_ITEMS);
+    CHECK(n <= MB_REVISION_MAX_ITEMS);
     CHECK(n == 0 || v != NULL);
     for (i = 0; i < n; i++) {
         CHECK(is_id(v[i]) && strcmp(v[i], own) != 0);

@@ -5,7 +5,7 @@
  * Built and run by tests/fuzz/run.sh (ctest: fuzz.target), with the
  * dictionary target.dict; seeds in corpus/target/.
  *
- * fuzz-sources: runtime/plan.c runtime/graph.c runtime/revfile.c
+ * fuzz-sources: runtime/plan.c runtime/graph.c runtime/revision.c
  * fuzz-sources: runtime/checksum.c runtime/buf.c runtime/arena.c
  * fuzz-sources: runtime/error.c
  * fuzz-libs: -lxxhash
@@ -39,7 +39,7 @@
 
 #include "fuzzhelp.h"
 #include "mb/plan.h"
-#include "mb/revfile.h"
+#include "mb/revision.h"
 
 #define N 11
 

@@ -10,6 +10,7 @@
 
 #include "mb/checksum.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
 #include "testhelp.h"
@@ -233,7 +234,7 @@ static void test_checksum__selfcheck_checks_the_section_table(void)
     selfcheck(&o, "it counts 7 sections, 0 parents, 0 dependencies and 0 "
               "branch labels");
     make_bundle(&o);
-    o.rev.n_branch_labels = MB_REVFILE_MAX_ITEMS + 1;
+    o.rev.n_branch_labels = MB_REVISION_MAX_ITEMS + 1;
     selfcheck(&o, "and 257 branch labels");
     mb_arena_free(&o.arena);
 }

@@ -10,6 +10,7 @@
 
 #include "mb/checksum.h"
 #include "mb/revfile.h"
+#include "mb/revision.h"
 #include "testhelp.h"
 
 static mb_arena arena = MB_ARENA_INIT;
@@ -489,7 +490,7 @@ static void test_revfile__too_many_items(void)
 
     n = (size_t)snprintf(text, sizeof text,
                          "-- m\n--\n-- Revision ID: c\n-- Revises: ");
-    for (i = 0; i < MB_REVFILE_MAX_ITEMS + 1; i++)
+    for (i = 0; i < MB_REVISION_MAX_ITEMS + 1; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "%sr%d",
                               i ? "," : "", i);
     snprintf(text + n, sizeof text - n, "\n" UP);
@@ -499,7 +500,7 @@ static void test_revfile__too_many_items(void)
     /* exactly the limit is fine */
     n = (size_t)snprintf(text, sizeof text,
                          "-- m\n--\n-- Revision ID: c\n-- Revises: ");
-    for (i = 0; i < MB_REVFILE_MAX_ITEMS; i++)
+    for (i = 0; i < MB_REVISION_MAX_ITEMS; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "%sr%d",
                               i ? "," : "", i);
     snprintf(text + n, sizeof text - n, "\n" UP);
@@ -508,7 +509,7 @@ static void test_revfile__too_many_items(void)
         mb_revision rev;
 
         CHECK_INT(parse(&rev, &err, text, strlen(text)), MB_OK);
-        CHECK_INT(rev.n_revises, MB_REVFILE_MAX_ITEMS);
+        CHECK_INT(rev.n_revises, MB_REVISION_MAX_ITEMS);
         mb_arena_free(&arena);
     }
 }

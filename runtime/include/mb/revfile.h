@@ -20,9 +20,6 @@
 #include "mb/error.h"
 
 #define MB_REVFILE_MAX ((size_t)64 << 20) /* 64 MiB per file */
-#define MB_REVFILE_MAX_ITEMS 256          /* parents, depends, labels */
-/* sections of one revision: {up, down} x {any, postgresql, sqlite} */
-#define MB_REVFILE_MAX_SECTIONS 6
 
 /**
  * Parse a revision file.
@@ -40,16 +37,5 @@
 int mb_revfile_parse(mb_revision *out, mb_arena *arena, const char *path,
                      const char *shown, const char *data, size_t len,
                      mb_error *err);
-
-/**
- * The section to run for kind on dialect: the dialect-specific one when
- * the revision has it, else the generic one, else NULL (for MB_SECTION_DOWN
- * that means irreversible).
- */
-const mb_section *mb_revision_section(const mb_revision *rev, int kind,
-                                      int dialect);
-
-/** 1 when the revision has a down section usable on any dialect given. */
-int mb_revision_reversible(const mb_revision *rev, int dialect);
 
 #endif

@@ -65,10 +65,10 @@ enum mb_selfcheck_depth {
 /**
  * Self-check of the embedded bundle: magic and ABI, every payload (depth:
  * enum mb_selfcheck_depth), what no checksum covers in each revision's
- * record (at most MB_REVFILE_MAX_SECTIONS sections, each of a valid kind,
+ * record (at most MB_REVISION_MAX_SECTIONS sections, each of a valid kind,
  * dialect and transaction flag, inside the text, one per kind and
  * dialect, an up section for every dialect; list counts within
- * MB_REVFILE_MAX_ITEMS), and the bundle digest. One problem per revision
+ * MB_REVISION_MAX_ITEMS), and the bundle digest. One problem per revision
  * at most. Problems are added to rep; returns MB_OK (check rep->count) or
  * a hard error such as MB_ENOMEM.
  */
