@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
 #include "mb/sqlsplit.h"
+#include "revfile.h"
 
 /* The graph names rev->path; show DIR/PATH like every other message. */
 static void relocate_error(mb_error *err, const mb_project *p)

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "mb/alloc.h"
-#include "mb/revfile.h"
+#include "revfile.h"
 #include "scan.h"
 
 typedef struct frame {

@@ -8,8 +8,8 @@
  *
  * fuzz-sources: runtime/verify.c runtime/checksum.c runtime/zip.c
  * fuzz-sources: runtime/buf.c runtime/arena.c runtime/error.c
- * fuzz-sources: runtime/revfile.c runtime/graph.c runtime/sqlsplit.c
- * fuzz-sources: runtime/revision.c
+ * fuzz-sources: runtime/graph.c runtime/sqlsplit.c runtime/revision.c
+ * fuzz-sources: bundler/revfile.c
  * fuzz-libs: -lz -lxxhash
  *
  * At start-up the harness builds one real bundle in memory the way
@@ -55,11 +55,11 @@
 #include "fuzzhelp.h"
 #include "mb/checksum.h"
 #include "mb/graph.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
 #include "mb/sqlsplit.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
+#include "revfile.h"
 
 #define NREV 3
 #define SLACK 64      /* bytes after a payload that z_len may grow into */

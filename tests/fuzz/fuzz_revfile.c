@@ -5,7 +5,7 @@
  * tests/fuzz/run.sh (ctest: fuzz.revfile); seeds in corpus/revfile/ (the
  * sample migrations and the single-file cases of tests/bad_input/).
  *
- * fuzz-sources: runtime/revfile.c runtime/checksum.c runtime/buf.c
+ * fuzz-sources: bundler/revfile.c runtime/checksum.c runtime/buf.c
  * fuzz-sources: runtime/arena.c runtime/error.c runtime/revision.c
  * fuzz-libs: -lxxhash
  *
@@ -37,8 +37,8 @@
 
 #include "fuzzhelp.h"
 #include "mb/checksum.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
+#include "revfile.h"
 
 #define PATH "a1_fuzz.sql"
 #define SHOWN "revisions/a1_fuzz.sql"

@@ -23,14 +23,15 @@
 #   split_pg  mb_sql_split() against libpg_query's statement splitter
 #             (PostgreSQL's own lexer)
 # Each harness's header comment says exactly what it checks, and names the
-# runtime files it is linked with ("fuzz-sources:"), the libraries
+# source files it is linked with ("fuzz-sources:": runtime/ files, and
+# bundler/revfile.c for the revision-file parser), the libraries
 # ("fuzz-libs:"), more seed directories ("fuzz-seeds:", in tests/fuzz/),
 # its dictionary ("fuzz-dict:", in tests/fuzz/; default NAME.dict) and
 # libFuzzer options ("fuzz-options:"), which this script reads.
 #
 # Binaries go to DIR (default: a temporary directory, removed afterwards
 # unless something crashed), built with clang, -fsanitize=fuzzer,address,
-# undefined, straight from the runtime's sources; they are rebuilt only
+# undefined, straight from those sources; they are rebuilt only
 # when a source is newer. Each harness runs on DIR/corpus/NAME, a copy of
 # the seeds (tests/fuzz/corpus/NAME, plus the directories named by a
 # "fuzz-seeds:" line) and of the inputs that once failed
@@ -116,8 +117,8 @@ build() {
     read -r -a libs <<<"$(header "$n" fuzz-libs)"
     if [ -x "$bin" ]; then
         newer=$(cd "$top" && find "tests/fuzz/fuzz_$n.c" "${srcs[@]}" \
-            runtime/include tests/fuzz/*.h -newer "$bin" -print -quit \
-            2>/dev/null)
+            runtime/include bundler/*.h tests/fuzz/*.h -newer "$bin" \
+            -print -quit 2>/dev/null)
         [ -z "$newer" ] && return 0
     fi
     echo "run.sh: building fuzz_$n" >&2
@@ -125,7 +126,7 @@ build() {
         "$clang" -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
             -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
             -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=undefined -Iruntime/include \
+            -fno-sanitize-recover=undefined -Iruntime/include -Ibundler \
             "tests/fuzz/fuzz_$n.c" "${srcs[@]}" "${libs[@]}" -o "$bin.tmp")
     mv "$bin.tmp" "$bin"
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mb/revfile.h"
+#include "revfile.h"
 #include "splitcmp.h"
 
 typedef struct tally {

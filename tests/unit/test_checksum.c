@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "mb/checksum.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
 #include "mb/verify.h"
 #include "mb/zip.h"
+#include "revfile.h"
 #include "testhelp.h"
 
 static void canon(const char *in, size_t len, const char *want)

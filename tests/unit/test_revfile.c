@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "mb/checksum.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
+#include "revfile.h"
 #include "testhelp.h"
 
 static mb_arena arena = MB_ARENA_INIT;

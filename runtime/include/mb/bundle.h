@@ -4,8 +4,8 @@
  * This is THE contract between `migbundle build` and the runtime: the
  * generated C file includes only this header and defines one symbol,
  * `mb_embedded_bundle`. The same mb_revision record also describes a
- * revision parsed from a file (see revfile.h); there the payload is stored
- * uncompressed (z_len == 0).
+ * revision parsed from a file (the bundler's revfile.h); there the payload
+ * is stored uncompressed (z_len == 0).
  *
  * Any change to these structs must bump MB_BUNDLE_ABI_VERSION.
  */

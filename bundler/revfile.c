@@ -1,6 +1,6 @@
 /*
  * revfile.c -- parse one revision file into an mb_revision (see
- * mb/revfile.h and docs/format.md).
+ * revfile.h and docs/format.md).
  *
  * Two passes. The first looks at the raw bytes: size, UTF-16, NUL bytes
  * and UTF-8, counting lines so that it can name the offending one. The
@@ -20,8 +20,8 @@
 
 #include "mb/buf.h"
 #include "mb/checksum.h"
-#include "mb/revfile.h"
 #include "mb/revision.h"
+#include "revfile.h"
 
 #define QUOTE_MAX 64   /* longest piece of the file quoted in a message */
 #define LEV_MAX 32     /* longest word compared for a "did you mean" */

@@ -1,5 +1,5 @@
 /*
- * mb/revfile.h -- parse one revision file into an mb_revision.
+ * revfile.h -- parse one revision file into an mb_revision.
  *
  * The format (docs/format.md): a leading `--` header block (message line,
  * empty `--` line, `-- Key: value` lines with the keys Revision ID,
@@ -10,6 +10,9 @@
  * The parser works on the canonical form (see checksum.h), so line numbers
  * are those of the file as written. Every error names FILE:LINE, says what
  * is wrong and, in the hint, what would be right.
+ *
+ * Build-time only: the runtime never parses a revision file, it reads
+ * the records embedded in its bundle (mb/revision.h).
  */
 #ifndef MB_REVFILE_H
 #define MB_REVFILE_H
