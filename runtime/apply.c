@@ -155,7 +155,7 @@ static int check_unresolved(mb_ctx *ctx, mb_report *problems, mb_error *err)
 }
 
 /* Append a log row for rev in a transaction of its own. Errors here are
- * reported on stderr but do not replace the original error. A session
+ * reported as a warning (ctx->log) but do not replace the original error. A session
  * that is gone (cause MB_ECONN) takes no row: there is nothing to write it
  * with, and the next run reads what the server kept. */
 static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
@@ -188,8 +188,8 @@ static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
         (rc = mb_vtable_log(ctx->vt, &le, &e)) < 0 ||
         (rc = ctx->be->commit(ctx->conn, &e)) < 0) {
         ctx->be->rollback(ctx->conn);
-        fprintf(stderr, "%s: warning: could not append to the log table: "
-                "%s\n", ctx->prog, e.msg);
+        mb_log(&ctx->log, MB_LOG_WARNING, "could not append to the log "
+               "table: %s", e.msg);
         return rc;
     }
     ctx->vt->ready = 1;
@@ -474,10 +474,9 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
     /* Invariant: no SQL runs unless its checksum was verified just now. */
     if ((rc = mb_payload_text(text, inf, rev, err)) < 0)
         return rc;
-    if (!ctx->quiet)
-        fprintf(stderr, "%s: %s %s (%s): %s\n", ctx->prog,
-                direction == MB_UP ? "applying" : "rolling back", rev->id,
-                rev->path, rev->message);
+    mb_log(&ctx->log, MB_LOG_PROGRESS, "%s %s (%s): %s",
+           direction == MB_UP ? "applying" : "rolling back", rev->id,
+           rev->path, rev->message);
     mb_now_iso(started);
     if (sec != NULL)
         script = (mb_script){rev,  text->ptr + sec->offset, sec->len,
@@ -670,15 +669,13 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
         goto nothing;
     if ((rc = run_plan(ctx, &plan, err)) < 0)
         goto done;
-    if (!ctx->quiet)
-        fprintf(stderr, "%s: %s %zu revision%s\n", ctx->prog,
-                direction == MB_UP ? "applied" : "rolled back", plan.n,
-                plan.n == 1 ? "" : "s");
+    mb_log(&ctx->log, MB_LOG_PROGRESS, "%s %zu revision%s",
+           direction == MB_UP ? "applied" : "rolled back", plan.n,
+           plan.n == 1 ? "" : "s");
     goto done;
 nothing:
-    if (!ctx->quiet)
-        fprintf(stderr, "%s: nothing to do: the database is already at "
-                "the target\n", ctx->prog);
+    mb_log(&ctx->log, MB_LOG_PROGRESS, "nothing to do: the database is "
+           "already at the target");
 done:
     if (rc < 0 && stopped(ctx) && rc != MB_EINTR && rc != MB_ECONN) {
         /* a wait or a read that the interrupt cut short */
@@ -812,9 +809,8 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
             break;
     }
     if (changes == 0) {
-        if (!ctx->quiet)
-            fprintf(stderr, "%s: nothing to do: the version table already "
-                    "records the target\n", ctx->prog);
+        mb_log(&ctx->log, MB_LOG_PROGRESS, "nothing to do: the version "
+               "table already records the target");
         goto done;
     }
     if (purge) /* every row goes; the result is recorded anew */
@@ -828,10 +824,8 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
         goto done;
     }
     ctx->vt->ready = 1;
-    if (!ctx->quiet)
-        fprintf(stderr, "%s: stamped: %zu version row%s changed, no SQL "
-                "of any revision ran\n", ctx->prog, changes,
-                changes == 1 ? "" : "s");
+    mb_log(&ctx->log, MB_LOG_PROGRESS, "stamped: %zu version row%s changed, "
+           "no SQL of any revision ran", changes, changes == 1 ? "" : "s");
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);
@@ -901,9 +895,8 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
             goto done;
         }
     }
-    if (!ctx->quiet)
-        fprintf(stderr, "%s: revision %s resolved as %s\n", ctx->prog,
-                rev->id, applied_by_hand ? "applied" : "rolled back");
+    mb_log(&ctx->log, MB_LOG_PROGRESS, "revision %s resolved as %s",
+           rev->id, applied_by_hand ? "applied" : "rolled back");
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);

@@ -98,8 +98,9 @@ int cli_exit_code(int rc);
 int cli_graph(mb_cli *cli, mb_error *err);
 /* Self-check the bundle; problems -> MB_EINTEGRITY with rep filled. */
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err);
-/* The context of a command on the open session s (quiet: no progress). */
-mb_ctx cli_context(mb_cli *cli, mb_session *s, int quiet);
+/* The context of a command on the open session s; what the run reports
+ * goes to stderr (progress only without -q). */
+mb_ctx cli_context(mb_cli *cli, mb_session *s);
 /* Open the database named by cli->db, as the command's access says. */
 int cli_open(mb_cli *cli, mb_session *s, mb_error *err);
 void cli_close(mb_session *s);

@@ -55,7 +55,7 @@ int cmd_current(mb_cli *cli)
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;
     }
-    ctx = cli_context(cli, &s, 1);
+    ctx = cli_context(cli, &s);
     if ((rc = mb_read_state(&ctx, &v, applied, &rep, &err)) < 0 ||
         (rc = mb_applied_heads(&heads, &nheads, &cli->graph, applied,
                                &err)) < 0)
@@ -233,7 +233,7 @@ int cmd_verify(mb_cli *cli)
         rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
         goto done;
     }
-    ctx = cli_context(cli, &s, 1);
+    ctx = cli_context(cli, &s);
     if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0 ||
         (rc = mb_unresolved(&ctx, &drep, &err)) < 0)
         goto done;

@@ -84,7 +84,7 @@ static int writing(mb_cli *cli, enum action what)
         (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;
-    ctx = cli_context(cli, &s, cli->quiet);
+    ctx = cli_context(cli, &s);
     ctx.single = (what == DO_UP || what == DO_DOWN) && cli->single;
     ctx.stop = &caught;
     sig_be = s.be;

@@ -227,6 +227,21 @@ void cli_report_lines(FILE *fp, const char *prefix, const mb_report *rep)
     }
 }
 
+/*
+ * The runtime's log callback (mb/log.h): each message on stderr behind
+ * "PROG: ", a warning behind "PROG: warning: ", and with -q the warnings
+ * only. One fprintf per message, so that a line is written whole.
+ */
+static void cli_log(void *arg, int level, const char *msg)
+{
+    const mb_cli *cli = arg;
+
+    if (level == MB_LOG_WARNING)
+        fprintf(stderr, "%s: warning: %s\n", cli->prog, msg);
+    else if (!cli->quiet)
+        fprintf(stderr, "%s: %s\n", cli->prog, msg);
+}
+
 void cli_print_report(const mb_cli *cli, const mb_report *rep)
 {
     char prefix[128];
@@ -308,11 +323,11 @@ int cli_open(mb_cli *cli, mb_session *s, mb_error *err)
     return MB_OK;
 }
 
-mb_ctx cli_context(mb_cli *cli, mb_session *s, int quiet)
+mb_ctx cli_context(mb_cli *cli, mb_session *s)
 {
     return (mb_ctx){.bundle = cli->bundle, .graph = &cli->graph,
                     .be = s->be, .conn = s->conn, .vt = &s->vt,
-                    .prog = cli->prog, .quiet = quiet,
+                    .prog = cli->prog, .log = {cli_log, cli},
                     .group_commit = cli->group_commit};
 }
 

@@ -10,6 +10,7 @@
 #include "mb/backend.h"
 #include "mb/bundle.h"
 #include "mb/graph.h"
+#include "mb/log.h"
 #include "mb/verify.h"
 #include "mb/vtable.h"
 
@@ -19,8 +20,9 @@ typedef struct mb_ctx {
     const mb_backend *be;
     mb_conn *conn;
     mb_vtable *vt;
-    const char *prog; /* prefix of log lines on stderr */
-    int quiet;        /* 1: no progress lines */
+    const char *prog; /* the program's name, in hints that name its
+                       * commands */
+    mb_logger log;    /* progress and warnings (mb/log.h) */
     int single;       /* 1: the whole run in one transaction */
     /* nonzero (a signal number) when a signal asked the run to stop; the
      * caller's handler also called be->interrupt(). NULL: never. */
