@@ -59,14 +59,14 @@ static void notice(void *arg, const PGresult *res)
     char lower[16];
     size_t i;
 
-    if (c->o.quiet || msg == NULL)
+    if (msg == NULL)
         return;
     for (i = 0; sev != NULL && sev[i] != '\0' && i + 1 < sizeof lower; i++)
         lower[i] = (char)(sev[i] >= 'A' && sev[i] <= 'Z' ? sev[i] + 32
                                                          : sev[i]);
     lower[i] = '\0';
-    fprintf(stderr, "%s: %s: %s\n", c->o.prog ? c->o.prog : "migbundle",
-            i > 0 ? lower : "notice", msg);
+    mb_log(&c->o.log, MB_LOG_NOTICE, "%s: %s", i > 0 ? lower : "notice",
+           msg);
 }
 
 /*
@@ -221,9 +221,9 @@ static PGconn *open_session(const mb_conn *c, double wait, mb_error *err)
                               "connections");
             return NULL;
         }
-        if (!said && !c->o.quiet) {
-            fprintf(stderr, "%s: waiting for the database to accept "
-                    "connections (up to %.0f s)\n", c->o.prog, wait);
+        if (!said) {
+            mb_log(&c->o.log, MB_LOG_PROGRESS, "waiting for the database "
+                   "to accept connections (up to %.0f s)", wait);
             said = 1;
         }
         { /* sleep, but try once more at the deadline */
@@ -556,9 +556,8 @@ static int pg_lock(mb_conn *c, const char *key, mb_error *err)
                           "--lock-timeout");
             return MB_ELOCKED;
         }
-        if (!c->o.quiet)
-            fprintf(stderr, "%s: waiting for the migration lock, %s\n",
-                    c->o.prog, holders);
+        mb_log(&c->o.log, MB_LOG_PROGRESS, "waiting for the migration "
+               "lock, %s", holders);
         if (left > REPORT_EVERY)
             left = REPORT_EVERY;
         if ((rc = wait_lock(c, (long)(left * 1000.0) + 1, &got, err)) < 0)

@@ -47,8 +47,7 @@ struct mb_conn {
     int readonly;
     double lock_timeout;
     int lock_fd;        /* flock descriptor, -1 when not locked */
-    const char *prog;   /* for the crash-recovery note */
-    int quiet;
+    mb_logger log;      /* lock waits and the crash-recovery note */
     volatile sig_atomic_t stop; /* set by interrupt(): stop waiting */
     int created;        /* this run created the file (sq_lock) */
     struct {            /* statements kept prepared (see cached_stmt) */
@@ -389,10 +388,9 @@ static int open_existing(mb_conn *c, mb_error *err)
         sqlite3_exec(c->db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
             SQLITE_OK)
         return db_error(c, err, "could not make the connection read-only");
-    if (!c->quiet)
-        fprintf(stderr, "%s: the last run on \"%s\" was interrupted: "
-                "SQLite rolled back its unfinished transaction\n", c->prog,
-                c->path);
+    mb_log(&c->log, MB_LOG_PROGRESS, "the last run on \"%s\" was "
+           "interrupted: SQLite rolled back its unfinished transaction",
+           c->path);
     return MB_OK;
 }
 
@@ -422,8 +420,7 @@ static int sq_connect(mb_conn **out, const char *url, const mb_connect_opts *o,
     c->lock_fd = -1;
     c->readonly = o->readonly;
     c->lock_timeout = o->lock_timeout;
-    c->prog = o->prog ? o->prog : "migbundle";
-    c->quiet = o->quiet;
+    c->log = o->log;
     c->memory = strcmp(path, ":memory:") == 0;
     if (c->memory)
         rc = open_db(c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, err);
@@ -469,10 +466,10 @@ static int wait_flock(mb_conn *c, mb_error *err)
                                 c->path, strerror(errno));
         if (waited >= limit)
             return busy_error(c, "lock", err);
-        if (!c->quiet && waited >= next_report) { /* at once, then every 10 s */
+        if (waited >= next_report) { /* at once, then every 10 s */
             lock_holder(c->path, who, sizeof who);
-            fprintf(stderr, "%s: waiting for the migration lock on \"%s\"%s%s\n",
-                    c->prog, c->path, who[0] ? ", " : "", who);
+            mb_log(&c->log, MB_LOG_PROGRESS, "waiting for the migration "
+                   "lock on \"%s\"%s%s", c->path, who[0] ? ", " : "", who);
             next_report = waited + 10000;
         }
         sleep_ms(pause);

@@ -242,6 +242,12 @@ static void cli_log(void *arg, int level, const char *msg)
         fprintf(stderr, "%s: %s\n", cli->prog, msg);
 }
 
+/* The logger of everything the library reports for this invocation. */
+static mb_logger cli_logger(mb_cli *cli)
+{
+    return (mb_logger){cli_log, cli};
+}
+
 void cli_print_report(const mb_cli *cli, const mb_report *rep)
 {
     char prefix[128];
@@ -292,8 +298,10 @@ static int check_schema(const mb_cli *cli, const mb_backend *be,
 
 int cli_open(mb_cli *cli, mb_session *s, mb_error *err)
 {
-    mb_connect_opts o = {cli->cmd->access != CLI_DB_WRITE, cli->lock_timeout,
-                         cli->wait, cli->prog, cli->quiet};
+    mb_connect_opts o = {.readonly = cli->cmd->access != CLI_DB_WRITE,
+                         .lock_timeout = cli->lock_timeout,
+                         .wait = cli->wait, .prog = cli->prog,
+                         .log = cli_logger(cli)};
     int rc;
 
     memset(s, 0, sizeof *s);
@@ -327,7 +335,7 @@ mb_ctx cli_context(mb_cli *cli, mb_session *s)
 {
     return (mb_ctx){.bundle = cli->bundle, .graph = &cli->graph,
                     .be = s->be, .conn = s->conn, .vt = &s->vt,
-                    .prog = cli->prog, .log = {cli_log, cli},
+                    .prog = cli->prog, .log = cli_logger(cli),
                     .group_commit = cli->group_commit};
 }
 

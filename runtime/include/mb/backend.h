@@ -14,6 +14,7 @@
 #include "mb/buf.h"
 #include "mb/bundle.h"
 #include "mb/error.h"
+#include "mb/log.h"
 
 typedef struct mb_conn mb_conn; /* defined by each backend */
 
@@ -21,8 +22,8 @@ typedef struct mb_connect_opts {
     int readonly;        /* never create or write anything */
     double lock_timeout; /* seconds to wait for a lock held elsewhere */
     double wait;         /* seconds to keep retrying a refused connection */
-    const char *prog;    /* for progress lines and application_name */
-    int quiet;           /* no progress lines on stderr */
+    const char *prog;    /* application_name (PostgreSQL) */
+    mb_logger log;       /* waits, recovery, server notices (mb/log.h) */
 } mb_connect_opts;
 
 /**

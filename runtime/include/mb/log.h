@@ -3,10 +3,11 @@
  * caller.
  *
  * The library never writes to stdout or stderr. The lines a run reports
- * as it goes (each revision it applies, how the run ended, a log row it
- * could not write) go to the mb_logger its caller put in mb_ctx, one
- * call per message, in the manner of libpq's notice receiver and
- * sqlite3_log(). The caller decides what to show and where: app-migrate
+ * as it goes (each revision it applies, how the run ended, a wait for a
+ * lock or for the server, a crash it recovered from, a notice the server
+ * sent, a log row it could not write) go to the mb_logger its caller put
+ * in mb_ctx and in mb_connect_opts, one call per message, in the manner
+ * of libpq's notice receiver and sqlite3_log(). The caller decides what to show and where: app-migrate
  * writes each message to stderr behind "PROG: " and, with -q, only the
  * warnings. A NULL logger, or one whose fn is NULL, is silence.
  */
