@@ -90,6 +90,44 @@ static const char *cell_text(const char *cell)
     return cell != NULL ? cell : "";
 }
 
+/*
+ * The version table's query failed: when the table is Alembic's (a
+ * version_num column), say so and what to do instead of the SQL error.
+ * rc is returned when it is not.
+ */
+static int alembic_table(mb_vtable *vt, int rc, mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT, heads = MB_BUF_INIT;
+    mb_rows rows = MB_ROWS_INIT;
+    mb_error probe = MB_ERROR_INIT;
+    size_t i;
+
+    if (mb_buf_printf(&sql, &probe, "SELECT version_num FROM %s ORDER BY "
+                      "version_num", vt->version_q.ptr) < 0 ||
+        vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, &probe) < 0) {
+        mb_buf_free(&sql);
+        return rc;
+    }
+    for (i = 0; i < rows.nrows && i < 16; i++)
+        if (mb_buf_printf(&heads, &probe, "%s%s", i ? " " : "",
+                          cell_text(rows.cells[i * rows.ncols])) < 0)
+            break;
+    mb_error_set(err, MB_EUSAGE, "table \"%s\" is Alembic's version table "
+                 "(a version_num column), not migbundle's", vt->version_name);
+    mb_error_detail(err, "Alembic recorded %s%s", heads.ptr && heads.ptr[0]
+                    ? "the heads: " : "no revision", heads.ptr ? heads.ptr
+                                                                 : "");
+    mb_error_hint(err, "leave --version-table out (migbundle keeps its own "
+                  "table, " MB_VERSION_TABLE ") and record the same state "
+                  "once with \"stamp%s%s\"; the schema is already there",
+                  heads.ptr && heads.ptr[0] ? " " : " base",
+                  heads.ptr ? heads.ptr : "");
+    mb_buf_free(&sql);
+    mb_buf_free(&heads);
+    mb_rows_free(&rows);
+    return MB_EUSAGE;
+}
+
 int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
 {
     mb_buf sql = MB_BUF_INIT;
@@ -106,9 +144,13 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
     if ((rc = mb_buf_printf(&sql, err, "SELECT revision, checksum, %s, "
                             "bundle_digest FROM %s ORDER BY revision",
                             iso(vt, "applied_at", at, sizeof at),
-                            vt->version_q.ptr)) < 0 ||
-        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
+                            vt->version_q.ptr)) < 0)
         goto done;
+    if ((rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0) {
+        if (rc == MB_EDB)
+            rc = alembic_table(vt, rc, err);
+        goto done;
+    }
     out->rows = mb_calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
     if (out->rows == NULL) {
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
