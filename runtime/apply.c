@@ -52,28 +52,29 @@ int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
 
 int mb_unresolved(mb_ctx *ctx, mb_report *rep, mb_error *err)
 {
-    mb_rows rows = MB_ROWS_INIT;
+    mb_unfinished u = MB_UNFINISHED_INIT;
     size_t i;
     int rc;
 
-    if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
+    if ((rc = mb_vtable_unresolved(ctx->vt, &u, err)) < 0)
         return rc;
-    for (i = 0; i < rows.nrows && rc == MB_OK; i++) {
-        char **r = rows.cells + i * rows.ncols;
-        int started = strcmp(r[2], MB_OUTCOME_STARTED) == 0;
-        char *nl;
+    for (i = 0; i < u.n && rc == MB_OK; i++) {
+        const mb_unfinished_row *r = &u.rows[i];
+        char error[768], *nl;
 
-        while (r[4] != NULL && (nl = strchr(r[4], '\n')) != NULL)
-            *nl = ';'; /* one report line per revision */
-
+        /* one report line per revision */
+        snprintf(error, sizeof error, "%s", r->error ? r->error : "");
+        while ((nl = strchr(error, '\n')) != NULL)
+            *nl = ';';
         rc = mb_report_add(rep, err, "revision %s: the transaction:false "
-                           "%s section %s at %s%s%s", r[0], r[1],
-                           started ? "started but never finished (the run "
-                                     "was interrupted)"
-                                   : "failed part-way",
-                           r[3], r[4] ? ": " : "", r[4] ? r[4] : "");
+                           "%s section %s at %s%s%s", r->revision,
+                           r->direction == MB_DOWN ? "down" : "up",
+                           r->started ? "started but never finished (the "
+                                        "run was interrupted)"
+                                      : "failed part-way",
+                           r->started_at, r->error ? ": " : "", error);
     }
-    mb_rows_free(&rows);
+    mb_unfinished_free(&u);
     return rc;
 }
 
@@ -177,22 +178,20 @@ static int log_row(mb_ctx *ctx, const mb_revision *rev, int direction,
                  cause->detail);
     else if (cause != NULL)
         snprintf(text, sizeof text, "%s", cause->msg);
-    le = (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
-                        rev->checksum, ctx->bundle->digest, started,
-                        cause || strcmp(outcome, MB_OUTCOME_STARTED) != 0
-                            ? finished : NULL,
-                        outcome, cause ? text : NULL};
-    ctx->be->rollback(ctx->conn);
+    le = mb_log_entry_of(rev, direction, ctx->bundle->digest, started,
+                         cause || strcmp(outcome, MB_OUTCOME_STARTED) != 0
+                             ? finished : NULL,
+                         outcome, cause ? text : NULL);
+    mb_vtable_rollback(ctx->vt);
     if ((rc = ctx->be->begin(ctx->conn, &e)) < 0 ||
         (rc = mb_vtable_ensure(ctx->vt, &e)) < 0 ||
         (rc = mb_vtable_log(ctx->vt, &le, &e)) < 0 ||
-        (rc = ctx->be->commit(ctx->conn, &e)) < 0) {
-        ctx->be->rollback(ctx->conn);
+        (rc = mb_vtable_commit(ctx->vt, &e)) < 0) {
+        mb_vtable_rollback(ctx->vt);
         mb_log(&ctx->log, MB_LOG_WARNING, "could not append to the log "
                "table: %s", e.msg);
         return rc;
     }
-    ctx->vt->ready = 1;
     return MB_OK;
 }
 
@@ -217,9 +216,8 @@ static mb_log_entry ok_entry(const mb_ctx *ctx, const mb_revision *rev,
                              int direction, const char *started,
                              const char *finished)
 {
-    return (mb_log_entry){rev->id, direction == MB_UP ? "up" : "down",
-                          rev->checksum, ctx->bundle->digest, started,
-                          finished, MB_OUTCOME_OK, NULL};
+    return mb_log_entry_of(rev, direction, ctx->bundle->digest, started,
+                           finished, MB_OUTCOME_OK, NULL);
 }
 
 /* Record the step's version and log rows inside the open transaction:
@@ -311,7 +309,7 @@ static int step_in_group(mb_ctx *ctx, const mb_revision *rev, int direction,
     if (!ctx->group_open) {
         if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
             (rc = mb_vtable_ensure(ctx->vt, err)) < 0) {
-            ctx->be->rollback(ctx->conn);
+            mb_vtable_rollback(ctx->vt);
             return rc;
         }
         ctx->group_open = 1;
@@ -330,7 +328,7 @@ static int step_in_group(mb_ctx *ctx, const mb_revision *rev, int direction,
                            NULL, NULL, &ignored) < 0 ||
             ctx->be->query(ctx->conn, "RELEASE SAVEPOINT mb_revision", 0,
                            NULL, NULL, &ignored) < 0) {
-            ctx->be->rollback(ctx->conn);
+            mb_vtable_rollback(ctx->vt);
             ctx->group_open = 0;
             ctx->group_lost = 1;
         }
@@ -357,9 +355,8 @@ static int end_group(mb_ctx *ctx, const mb_plan *plan, size_t from,
     if (!ctx->group_open && !lost)
         return MB_OK;
     if (!lost && flush_records(ctx, plan->direction, &e) == MB_OK &&
-        ctx->be->commit(ctx->conn, &e) == MB_OK) {
+        mb_vtable_commit(ctx->vt, &e) == MB_OK) {
         ctx->group_open = 0;
-        ctx->vt->ready = 1;
         return MB_OK;
     }
     if (lost)
@@ -367,7 +364,7 @@ static int end_group(mb_ctx *ctx, const mb_plan *plan, size_t from,
                      "be rolled back, so its whole group was");
     ctx->group_open = 0;
     ctx->pending->n = 0;
-    ctx->be->rollback(ctx->conn);
+    mb_vtable_rollback(ctx->vt);
     mb_now_iso(now);
     for (k = from; k < to; k++)
         log_row(ctx, ctx->graph->nodes[plan->steps[k]].rev, plan->direction,
@@ -419,8 +416,8 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
     }
     if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
         (rc = record(ctx, rev, direction, started, err)) < 0 ||
-        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
-        ctx->be->rollback(ctx->conn);
+        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+        mb_vtable_rollback(ctx->vt);
         return rc; /* the `started` row stays: the next run will refuse */
     }
     return MB_OK;
@@ -484,7 +481,7 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
                              NULL};
     if (sec != NULL && !sec->transaction)
         return run_autocommit(ctx, rev, direction, &script, started, err);
-    if (sec != NULL && ctx->be->batch && (ctx->vt->ready || ctx->txn_tables))
+    if (sec != NULL && ctx->be->batch && mb_vtable_ready(ctx->vt))
         return run_batched(ctx, rev, direction, &script, started, err);
     if (grouping(ctx)) {
         if ((rc = step_in_group(ctx, rev, direction, sec ? &script : NULL,
@@ -498,17 +495,15 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         (sec != NULL &&
          (rc = ctx->be->exec_script(ctx->conn, &script, NULL, err)) < 0) ||
         (rc = record(ctx, rev, direction, started, err)) < 0 ||
-        (!ctx->single && (rc = ctx->be->commit(ctx->conn, err)) < 0))
+        (!ctx->single && (rc = mb_vtable_commit(ctx->vt, err)) < 0))
         goto fail;
-    if (!ctx->single)
-        ctx->vt->ready = 1;
     return MB_OK;
 fail:
     rc = blame_signal(ctx, rev, 0, rc, err);
     if (rc != MB_ELOCKED)
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
     else
-        ctx->be->rollback(ctx->conn);
+        mb_vtable_rollback(ctx->vt);
     return rc;
 }
 
@@ -546,10 +541,9 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
 
     if (ctx->single && ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
                         (rc = mb_vtable_ensure(ctx->vt, err)) < 0)) {
-        ctx->be->rollback(ctx->conn);
+        mb_vtable_rollback(ctx->vt);
         return rc;
     }
-    ctx->txn_tables = ctx->single;
     for (i = 0; i < plan->n && rc == MB_OK; i++) {
         const mb_revision *rev = ctx->graph->nodes[plan->steps[i]].rev;
         const mb_section *sec = step_section(ctx, rev, plan->direction);
@@ -566,7 +560,7 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
                             i == 1 ? "" : "s",
                             ctx->single ? "are rolled back with the run"
                                         : "stay applied");
-            ctx->be->rollback(ctx->conn);
+            mb_vtable_rollback(ctx->vt);
             break;
         }
         /* a transaction:false section runs outside any transaction */
@@ -592,18 +586,15 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
         rc = end_group(ctx, plan, first, plan->n, err);
     if (rc == MB_OK && ctx->single &&
         (rc = flush_records(ctx, plan->direction, err)) < 0)
-        ctx->be->rollback(ctx->conn);
+        mb_vtable_rollback(ctx->vt);
     if (ctx->single && rc == MB_OK &&
-        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
+        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
         const mb_revision *last = ctx->graph->nodes[plan->steps[0]].rev;
         char now[32];
 
         mb_now_iso(now);
         log_row(ctx, last, plan->direction, now, MB_OUTCOME_FAILED, err);
     }
-    ctx->txn_tables = 0;
-    if (ctx->single && rc == MB_OK)
-        ctx->vt->ready = 1;
     if (ctx->single && rc < 0) {
         char prior[sizeof err->detail];
 
@@ -714,8 +705,8 @@ static int write_stamp(mb_ctx *ctx, const mb_versions *v,
     mb_now_iso(now);
     for (i = 0; i < g->n && rc == MB_OK; i++) {
         const mb_revision *r = g->nodes[i].rev;
-        mb_log_entry le = {r->id, "stamp", r->checksum, ctx->bundle->digest,
-                           now, now, MB_OUTCOME_OK, NULL};
+        mb_log_entry le = mb_log_entry_of(r, MB_STAMP, ctx->bundle->digest,
+                                          now, now, MB_OUTCOME_OK, NULL);
 
         if (result[i] && !applied[i]) {
             rc = mb_vtable_rows_add(ctx->vt, &adds, r, MB_UP, &le, err);
@@ -728,8 +719,9 @@ static int write_stamp(mb_ctx *ctx, const mb_versions *v,
         /* --purge: every row goes, known to the bundle or not */
         mb_revision r = {.id = v->rows[i].revision,
                          .checksum = v->rows[i].checksum};
-        mb_log_entry le = {r.id, "stamp", r.checksum, ctx->bundle->digest,
-                           now, now, MB_OUTCOME_OK, "removed by stamp"};
+        mb_log_entry le = mb_log_entry_of(&r, MB_STAMP, ctx->bundle->digest,
+                                          now, now, MB_OUTCOME_OK,
+                                          "removed by stamp");
 
         if ((rc = mb_vtable_set(ctx->vt, &r, MB_DOWN, NULL, NULL, err)) ==
             MB_OK)
@@ -819,11 +811,10 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
         goto done;
     if ((rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
         (rc = write_stamp(ctx, &v, applied, result, purge, err)) < 0 ||
-        (rc = ctx->be->commit(ctx->conn, err)) < 0) {
-        ctx->be->rollback(ctx->conn);
+        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+        mb_vtable_rollback(ctx->vt);
         goto done;
     }
-    ctx->vt->ready = 1;
     mb_log(&ctx->log, MB_LOG_PROGRESS, "stamped: %zu version row%s changed, "
            "no SQL of any revision ran", changes, changes == 1 ? "" : "s");
 done:
@@ -838,7 +829,7 @@ done:
 int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
                mb_error *err)
 {
-    mb_rows rows = MB_ROWS_INIT;
+    mb_unfinished u = MB_UNFINISHED_INIT;
     const mb_revision *rev;
     size_t node, i;
     char now[32];
@@ -855,15 +846,13 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
                 goto done;
             locked = 1;
         }
-        mb_rows_free(&rows);
+        mb_unfinished_free(&u);
         direction = 0;
-        if ((rc = mb_vtable_unresolved(ctx->vt, &rows, err)) < 0)
+        if ((rc = mb_vtable_unresolved(ctx->vt, &u, err)) < 0)
             goto done;
-        for (i = 0; i < rows.nrows; i++) {
-            char **r = rows.cells + i * rows.ncols;
-            if (strcmp(r[0], rev->id) == 0)
-                direction = strcmp(r[1], "down") == 0 ? MB_DOWN : MB_UP;
-        }
+        for (i = 0; i < u.n; i++)
+            if (strcmp(u.rows[i].revision, rev->id) == 0)
+                direction = u.rows[i].direction;
         if (direction == 0)
             break;
     }
@@ -876,13 +865,12 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
     }
     mb_now_iso(now);
     {
-        mb_log_entry le = {rev->id, direction == MB_UP ? "up" : "down",
-                           rev->checksum, ctx->bundle->digest, now, now,
-                           MB_OUTCOME_RESOLVED,
-                           applied_by_hand ? "resolved by the operator: "
-                                             "applied"
-                                           : "resolved by the operator: "
-                                             "rolled back"};
+        mb_log_entry le = mb_log_entry_of(
+            rev, direction, ctx->bundle->digest, now, now,
+            MB_OUTCOME_RESOLVED, applied_by_hand
+                                     ? "resolved by the operator: applied"
+                                     : "resolved by the operator: rolled "
+                                       "back");
         /* "applied" means the section's effect is in place: for an up
          * the revision is now applied, for a down it is not */
         if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
@@ -890,8 +878,8 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
              (rc = mb_vtable_set(ctx->vt, rev, direction,
                                  ctx->bundle->digest, now, err)) < 0) ||
             (rc = mb_vtable_log(ctx->vt, &le, err)) < 0 ||
-            (rc = ctx->be->commit(ctx->conn, err)) < 0) {
-            ctx->be->rollback(ctx->conn);
+            (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+            mb_vtable_rollback(ctx->vt);
             goto done;
         }
     }
@@ -900,6 +888,6 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);
-    mb_rows_free(&rows);
+    mb_unfinished_free(&u);
     return rc;
 }

@@ -326,13 +326,35 @@ int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
 {
     int exist, rc;
 
-    if (vt->ready)
+    if (vt->ready || vt->ensured)
         return MB_OK;
-    /* not cached in vt->ready: they may exist only uncommitted */
-    if ((rc = both_exist(vt, &exist, err)) < 0 || exist)
-        return rc;
-    return run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
-                           ? postgres_ddl : sqlite_ddl, err);
+    /* not cached in vt->ready until a commit: they may exist uncommitted */
+    if ((rc = both_exist(vt, &exist, err)) == MB_OK && !exist)
+        rc = run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
+                             ? postgres_ddl : sqlite_ddl, err);
+    vt->ensured = rc == MB_OK;
+    return rc;
+}
+
+int mb_vtable_ready(const mb_vtable *vt)
+{
+    return vt->ready || vt->ensured;
+}
+
+int mb_vtable_commit(mb_vtable *vt, mb_error *err)
+{
+    int rc = vt->be->commit(vt->conn, err);
+
+    if (rc == MB_OK && vt->ensured)
+        vt->ready = 1;
+    vt->ensured = 0;
+    return rc;
+}
+
+void mb_vtable_rollback(mb_vtable *vt)
+{
+    vt->be->rollback(vt->conn);
+    vt->ensured = 0;
 }
 
 int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
@@ -358,6 +380,24 @@ int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
                            params, NULL, err);
     mb_buf_free(&sql);
     return rc;
+}
+
+/* The log's direction column for direction (see the CHECK above). */
+static const char *direction_name(int direction)
+{
+    return direction == MB_UP     ? "up"
+           : direction == MB_DOWN ? "down"
+                                  : "stamp";
+}
+
+mb_log_entry mb_log_entry_of(const mb_revision *rev, int direction,
+                             const char *bundle_digest,
+                             const char *started_at, const char *finished_at,
+                             const char *outcome, const char *error)
+{
+    return (mb_log_entry){rev->id, direction_name(direction), rev->checksum,
+                          bundle_digest, started_at, finished_at, outcome,
+                          error};
 }
 
 int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err)
@@ -443,7 +483,7 @@ int mb_vtable_record_sql(mb_vtable *vt, mb_buf *out, const mb_revision *rev,
                            "finished_at, outcome) VALUES (%s, '%s', %s, %s, "
                            "statement_timestamp(), clock_timestamp(), 'ok')",
                            vt->log_q.ptr, id.ptr,
-                           direction == MB_UP ? "up" : "down", sum.ptr,
+                           direction_name(direction), sum.ptr,
                            dig.ptr);
 done:
     mb_buf_free(&id);
@@ -535,10 +575,20 @@ void mb_vtable_rows_free(mb_vtable_rows *rows)
     rows->n = 0;
 }
 
-int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
+void mb_unfinished_free(mb_unfinished *u)
+{
+    free(u->rows);
+    u->rows = NULL;
+    u->n = 0;
+    mb_arena_free(&u->text);
+}
+
+int mb_vtable_unresolved(mb_vtable *vt, mb_unfinished *out, mb_error *err)
 {
     mb_buf sql = MB_BUF_INIT;
+    mb_rows rows = MB_ROWS_INIT;
     char at[128];
+    size_t i;
     int exists, rc;
 
     memset(out, 0, sizeof *out);
@@ -551,19 +601,40 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err)
      * that a release older than the index made). */
     if ((rc = mb_buf_printf(&sql, err, "SELECT 1 FROM %s WHERE "
                             UNFINISHED " LIMIT 1", vt->log_q.ptr)) < 0 ||
-        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err)) < 0 ||
-        out->nrows == 0)
+        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0 ||
+        rows.nrows == 0)
         goto done;
-    mb_rows_free(out);
+    mb_rows_free(&rows);
     mb_buf_clear(&sql);
     if ((rc = mb_buf_printf(&sql, err, "SELECT revision, direction, "
                             "outcome, %s, error FROM %s WHERE id IN "
                             "(SELECT max(id) FROM %s GROUP BY revision) "
                             "AND " UNFINISHED " ORDER BY id",
                             iso(vt, "started_at", at, sizeof at),
-                            vt->log_q.ptr, vt->log_q.ptr)) == 0)
-        rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, out, err);
+                            vt->log_q.ptr, vt->log_q.ptr)) < 0 ||
+        (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
+        goto done;
+    out->rows = mb_calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
+    if (out->rows == NULL) {
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < rows.nrows; i++) {
+        mb_unfinished_row *r = &out->rows[i];
+        char **cell = rows.cells + i * rows.ncols;
+
+        r->revision = cell_text(cell[0]);
+        r->direction = strcmp(cell_text(cell[1]), "down") == 0 ? MB_DOWN
+                                                                : MB_UP;
+        r->started = strcmp(cell_text(cell[2]), MB_OUTCOME_STARTED) == 0;
+        r->started_at = cell_text(cell[3]);
+        r->error = cell[4];
+    }
+    out->n = rows.nrows;
+    out->text = rows.text; /* the rows point into it */
+    rows.text = (mb_arena)MB_ARENA_INIT;
 done:
+    mb_rows_free(&rows);
     mb_buf_free(&sql);
     return rc;
 }

@@ -32,8 +32,6 @@ typedef struct mb_ctx {
      * have passed since it began, before a transaction:false section and
      * at the end; 0: a transaction per revision */
     double group_commit;
-    int txn_tables;   /* internal: the open --single-transaction made sure
-                       * the tables exist */
     int group_open;   /* internal: a group's transaction is open */
     int group_lost;   /* internal: it was rolled back whole */
     double group_began; /* internal: when, on CLOCK_MONOTONIC */

@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include "mb/graph.h"
 
-enum mb_direction { MB_UP = 1, MB_DOWN = 2 };
+/* MB_STAMP: a stamp's log rows (no plan has that direction). */
+enum mb_direction { MB_UP = 1, MB_DOWN = 2, MB_STAMP = 3 };
 
 /**
  * Applied heads: applied revisions that no other applied revision reaches

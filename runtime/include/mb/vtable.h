@@ -26,8 +26,9 @@ typedef struct mb_vtable {
     mb_buf log_q;
     mb_buf guard_q;           /* PostgreSQL: the append-only function */
     mb_buf lock_key;          /* "migbundle:" + version_q */
-    int ready;                /* both tables exist and are committed: set
-                               * by the caller after a commit */
+    int ready;                /* both tables exist and are committed */
+    int ensured;              /* mb_vtable_ensure() made sure of them in
+                               * the open transaction */
 } mb_vtable;
 
 /** Bind names to a connection; schema and names are borrowed. */
@@ -45,8 +46,22 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err);
  */
 int mb_vtable_probe(mb_vtable *vt, mb_error *err);
 
-/** Create both tables (and the log's append-only guards) if missing. */
+/**
+ * Create both tables (and the log's append-only guards) if missing, in
+ * the open transaction. After mb_vtable_commit() they count as ready.
+ */
 int mb_vtable_ensure(mb_vtable *vt, mb_error *err);
+
+/** 1 when both tables exist: committed, or ensured in the transaction. */
+int mb_vtable_ready(const mb_vtable *vt);
+
+/**
+ * COMMIT / ROLLBACK the connection's transaction. Every transaction that
+ * may have called mb_vtable_ensure() ends through these, so the tables'
+ * state is kept here and nowhere else.
+ */
+int mb_vtable_commit(mb_vtable *vt, mb_error *err);
+void mb_vtable_rollback(mb_vtable *vt);
 
 /** Insert (MB_UP) or delete (MB_DOWN) the version row of rev. */
 int mb_vtable_set(mb_vtable *vt, const mb_revision *rev, int direction,
@@ -76,6 +91,16 @@ typedef struct mb_log_entry {
 #define MB_OUTCOME_STARTED "started"
 #define MB_OUTCOME_INCOMPLETE "incomplete"
 #define MB_OUTCOME_RESOLVED "resolved"
+
+/**
+ * The log row of rev: its id and checksum, direction (MB_UP, MB_DOWN or
+ * MB_STAMP), the bundle digest of the release that wrote it, the times,
+ * outcome and error (NULL for none). Strings are borrowed.
+ */
+mb_log_entry mb_log_entry_of(const mb_revision *rev, int direction,
+                             const char *bundle_digest,
+                             const char *started_at, const char *finished_at,
+                             const char *outcome, const char *error);
 
 /** Append one log row. */
 int mb_vtable_log(mb_vtable *vt, const mb_log_entry *e, mb_error *err);
@@ -119,11 +144,28 @@ int mb_vtable_rows_write(mb_vtable *vt, const mb_vtable_rows *rows,
                          int direction, mb_error *err);
 void mb_vtable_rows_free(mb_vtable_rows *rows);
 
+/* A revision whose latest log row is `started` or `incomplete`. */
+typedef struct mb_unfinished_row {
+    const char *revision;
+    int direction;          /* MB_UP or MB_DOWN */
+    int started;            /* 1: `started` (interrupted), 0: `incomplete` */
+    const char *started_at; /* UTC ISO-8601 */
+    const char *error;      /* NULL unless the section failed part-way */
+} mb_unfinished_row;
+
+typedef struct mb_unfinished {
+    mb_unfinished_row *rows; /* in log order */
+    size_t n;
+    mb_arena text;           /* the rows' strings */
+} mb_unfinished;
+
+#define MB_UNFINISHED_INIT {NULL, 0, MB_ARENA_INIT}
+
 /**
- * Revisions whose latest log row is `started` or `incomplete`: rows of
- * revision, direction, outcome, started_at, error (none when the log
- * table does not exist).
+ * The revisions whose transaction:false section did not finish (none when
+ * the log table does not exist).
  */
-int mb_vtable_unresolved(mb_vtable *vt, mb_rows *out, mb_error *err);
+int mb_vtable_unresolved(mb_vtable *vt, mb_unfinished *out, mb_error *err);
+void mb_unfinished_free(mb_unfinished *u);
 
 #endif
