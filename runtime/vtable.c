@@ -91,6 +91,25 @@ static const char *cell_text(const char *cell)
 }
 
 /*
+ * Room for rows->nrows typed rows of size bytes each (zeroed), and the
+ * result's text moved into *text, which the typed rows then point into.
+ * NULL (err set) when out of memory; the text stays with rows then.
+ */
+static void *take_rows(mb_rows *rows, size_t size, mb_arena *text,
+                       mb_error *err)
+{
+    void *typed = mb_calloc(rows->nrows ? rows->nrows : 1, size);
+
+    if (typed == NULL) {
+        mb_error_set(err, MB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    *text = rows->text;
+    rows->text = (mb_arena)MB_ARENA_INIT;
+    return typed;
+}
+
+/*
  * The version table's query failed: when the table is Alembic's (a
  * version_num column), say so and what to do instead of the SQL error.
  * rc is returned when it is not.
@@ -151,12 +170,11 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
             rc = alembic_table(vt, rc, err);
         goto done;
     }
-    out->rows = mb_calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
-    if (out->rows == NULL) {
-        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+    if ((out->rows = take_rows(&rows, sizeof *out->rows, &out->text,
+                               err)) == NULL) {
+        rc = MB_ENOMEM;
         goto done;
     }
-    /* the rows keep pointing into the result's text, which moves here */
     for (i = 0; i < rows.nrows; i++) {
         mb_version_row *r = &out->rows[i];
         char **cell = rows.cells + i * rows.ncols;
@@ -167,8 +185,6 @@ int mb_vtable_read(mb_vtable *vt, mb_versions *out, mb_error *err)
         r->bundle_digest = cell_text(cell[3]);
     }
     out->n = rows.nrows;
-    out->text = rows.text;
-    rows.text = (mb_arena)MB_ARENA_INIT;
 done:
     if (rc < 0)
         mb_versions_free(out);
@@ -614,9 +630,9 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_unfinished *out, mb_error *err)
                             vt->log_q.ptr, vt->log_q.ptr)) < 0 ||
         (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, &rows, err)) < 0)
         goto done;
-    out->rows = mb_calloc(rows.nrows ? rows.nrows : 1, sizeof *out->rows);
-    if (out->rows == NULL) {
-        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+    if ((out->rows = take_rows(&rows, sizeof *out->rows, &out->text,
+                               err)) == NULL) {
+        rc = MB_ENOMEM;
         goto done;
     }
     for (i = 0; i < rows.nrows; i++) {
@@ -631,8 +647,6 @@ int mb_vtable_unresolved(mb_vtable *vt, mb_unfinished *out, mb_error *err)
         r->error = cell[4];
     }
     out->n = rows.nrows;
-    out->text = rows.text; /* the rows point into it */
-    rows.text = (mb_arena)MB_ARENA_INIT;
 done:
     mb_rows_free(&rows);
     mb_buf_free(&sql);
