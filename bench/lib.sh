@@ -87,7 +87,7 @@ CMAKE
 bench_sections() {
     local kind=$1 dir=$2 f files
     if [ $# -gt 2 ]; then
-        files=$(ls "$dir"/*.sql | sort -r | head -n "$3")
+        files=$(ls "$dir"/*.sql | sort -r | sed -n "1,${3}p")
     else
         files=$(ls "$dir"/*.sql)
     fi
