@@ -51,6 +51,8 @@ typedef struct planner {
     size_t *heads;   /* applied heads, graph order */
     size_t n_heads;
     unsigned char *m1, *m2; /* scratch marks, g->n each */
+    int overwalk;    /* a relative walk stops at the end of the graph
+                      * (assert_relative_length=False) */
     mb_error *err;
 } planner;
 
@@ -433,7 +435,8 @@ static int walk(planner *p, size_t *out, size_t start, long steps,
                 next.v[next.n++] = R_BASE;
         }
         if (next.n == 0) {
-            cur = R_NONE;
+            if (!p->overwalk)
+                cur = R_NONE;
             goto done;
         }
         if (next.n > 1) {
@@ -1273,4 +1276,244 @@ done:
     free(heads);
     free(none);
     return rc;
+}
+
+/* ---- reading: show, history -r, branch labels --------------------------- */
+
+/* Copy the applied heads into l; "current" needs the applied set. */
+static int current_heads(planner *p, nlist *l, const unsigned char *applied)
+{
+    size_t i;
+
+    if (applied == NULL)
+        return target_error(p, "give a database with -d or DATABASE_URL",
+                            "\"current\" needs the database");
+    l->n = 0;
+    for (i = 0; i < p->n_heads; i++)
+        l->v[l->n++] = p->heads[i];
+    return MB_OK;
+}
+
+/* Refuse a walk that ended at or below base. */
+static int check_nodes(planner *p, const nlist *l, const char *spec)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (l->v[i] >= p->g->n)
+            return too_far(p, spec, -1);
+    return MB_OK;
+}
+
+int mb_plan_revisions(size_t **out, size_t *n, const mb_graph *g,
+                      const unsigned char *applied, const char *spec,
+                      mb_error *err)
+{
+    unsigned char *none = mb_calloc(g->n + 1, 1);
+    planner p;
+    nlist l = {NULL, 0};
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (none == NULL)
+        return oom(err);
+    if ((rc = planner_init(&p, g, applied ? applied : none, err)) < 0 ||
+        (rc = nlist_init(&l, g, err)) < 0)
+        goto done;
+    if (strcmp(spec, "current") == 0)
+        rc = current_heads(&p, &l, applied);
+    else if ((rc = get_revisions(&p, &l, spec)) == MB_OK)
+        rc = check_nodes(&p, &l, spec);
+done:
+    planner_free(&p);
+    free(none);
+    if (rc < 0) {
+        free(l.v);
+        return rc;
+    }
+    *out = l.v;
+    *n = l.n;
+    return MB_OK;
+}
+
+/* A real branch point (children and dependents) or a merge point. */
+static int branch_or_merge(const mb_node *nd)
+{
+    return nd->n_children + nd->n_dependents > 1 || nd->n_parents > 1;
+}
+
+int mb_plan_label_members(unsigned char *mark, const mb_graph *g,
+                          size_t label, mb_error *err)
+{
+    size_t b = g->labels[label].node, v = b, k;
+    int rc;
+
+    memset(mark, 0, g->n);
+    if ((rc = mb_graph_mark(g, b, MB_EDGE_CHILDREN, mark, err)) < 0)
+        return rc;
+    /* Alembic walks down from the last descendant it visited: that walk
+     * passes below b only when b's descendants form one plain line */
+    for (k = 0; k < g->n; k++) {
+        if (branch_or_merge(&g->nodes[v]))
+            return MB_OK;
+        if (g->nodes[v].n_children == 0)
+            break;
+        v = g->nodes[v].children[0];
+    }
+    for (v = b, k = 0; k < g->n; k++) {
+        const mb_node *nd = &g->nodes[v];
+
+        if (branch_or_merge(nd))
+            break;
+        mark[v] = 1;
+        if (nd->n_parents == 0)
+            break;
+        v = nd->parents[0];
+    }
+    return MB_OK;
+}
+
+/* "LABEL@..." as the lower end: keep the targets that carry the label (a
+ * revision id there stands for its label). */
+static int filter_label(planner *p, nlist *targets, const char *lower)
+{
+    size_t len = strcspn(lower, "@"), i, k = 0, lab = MB_NONE, v;
+    unsigned char *mark = mb_calloc(p->g->n + 1, 1);
+    int rc = MB_OK;
+
+    if (mark == NULL)
+        return oom(p->err);
+    for (i = 0; i < p->g->n_labels && lab == MB_NONE; i++)
+        if (strlen(p->g->labels[i].label) == len &&
+            strncmp(p->g->labels[i].label, lower, len) == 0)
+            lab = i;
+    v = find_key(p->g, lower, len);
+    for (i = 0; lab == MB_NONE && v != MB_NONE && i < p->g->n_labels; i++) {
+        if ((rc = mb_plan_label_members(mark, p->g, i, p->err)) < 0)
+            goto done;
+        if (mark[v])
+            lab = i;
+    }
+    memset(mark, 0, p->g->n);
+    if (lab != MB_NONE &&
+        (rc = mb_plan_label_members(mark, p->g, lab, p->err)) < 0)
+        goto done;
+    for (i = 0; i < targets->n; i++)
+        if (mark[targets->v[i]])
+            targets->v[k++] = targets->v[i];
+    targets->n = k;
+done:
+    free(mark);
+    return rc;
+}
+
+/* The ends of a range: cur (current_revisions, from lower) and the
+ * targets (from upper, a +N walking up from cur). */
+static int range_ends(planner *p, nlist *cur, nlist *targets,
+                      const unsigned char *applied, const char *lower,
+                      const char *upper)
+{
+    size_t *saved = p->heads, n_saved = p->n_heads;
+    int rc;
+
+    if (strcmp(lower, "current") == 0)
+        rc = current_heads(p, cur, applied);
+    else if ((rc = get_revisions(p, cur, lower)) == MB_OK)
+        rc = check_nodes(p, cur, lower);
+    if (rc < 0)
+        return rc;
+    if (strcmp(upper, "current") == 0) {
+        /* nothing applied: Alembic falls back to "heads" */
+        if ((rc = current_heads(p, targets, applied)) < 0 || targets->n > 0)
+            return rc;
+        upper = "heads";
+    }
+    if (upper[0] == '-')
+        return target_error(p, "give the upper end as a revision, or as "
+                            "REV-N", "\"%s\" cannot be the upper end of a "
+                            "range", upper);
+    p->heads = cur->v;
+    p->n_heads = cur->n;
+    p->overwalk = 1;
+    rc = parse_up_target(p, targets, upper);
+    p->heads = saved;
+    p->n_heads = n_saved;
+    p->overwalk = 0;
+    if (rc == MB_OK)
+        rc = check_nodes(p, targets, upper);
+    if (rc == MB_OK && strchr(lower, '@') != NULL)
+        rc = filter_label(p, targets, lower);
+    return rc;
+}
+
+int mb_plan_range(size_t **out, size_t *n, const mb_graph *g,
+                  const unsigned char *applied, const char *lower,
+                  const char *upper, mb_error *err)
+{
+    unsigned char *none = mb_calloc(g->n + 1, 1), *desc = NULL;
+    size_t *order = mb_malloc((g->n + 1) * sizeof *order), i;
+    nlist cur = {NULL, 0}, targets = {NULL, 0};
+    planner p;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    lower = lower != NULL && lower[0] != '\0' ? lower : "base";
+    upper = upper != NULL && upper[0] != '\0' ? upper : "heads";
+    memset(&p, 0, sizeof p);
+    if (none == NULL || order == NULL) {
+        rc = oom(err);
+        goto done;
+    }
+    if ((rc = planner_init(&p, g, applied ? applied : none, err)) < 0 ||
+        (rc = nlist_init(&cur, g, err)) < 0 ||
+        (rc = nlist_init(&targets, g, err)) < 0 ||
+        (rc = range_ends(&p, &cur, &targets, applied, lower, upper)) < 0 ||
+        (rc = mark_needed(&p, p.m1, targets.v, targets.n)) < 0)
+        goto done;
+    for (i = 0; i < cur.n; i++)
+        if (!p.m1[cur.v[i]]) {
+            rc = target_error(&p, "the lower end must be an ancestor of "
+                              "the upper end", "requested range %s:%s "
+                              "does not refer to ancestor/descendant "
+                              "revisions along the same branch", lower,
+                              upper);
+            goto done;
+        }
+    /* what upper needs and lower lacks, lower included, above lower */
+    memset(p.m2, 0, g->n);
+    for (i = 0; i < cur.n; i++)
+        if ((rc = mb_graph_mark_ancestors(g, cur.v[i], p.m2, err)) < 0)
+            goto done;
+    for (i = 0; i < g->n; i++)
+        p.m1[i] = p.m1[i] && !p.m2[i];
+    for (i = 0; i < cur.n; i++)
+        p.m1[cur.v[i]] = 1;
+    if (cur.n > 0) {
+        if ((desc = mb_calloc(g->n + 1, 1)) == NULL) {
+            rc = oom(err);
+            goto done;
+        }
+        for (i = 0; i < cur.n; i++)
+            if ((rc = mb_graph_mark(g, cur.v[i], MB_EDGE_CHILDREN, desc,
+                                    err)) < 0)
+                goto done;
+        for (i = 0; i < g->n; i++)
+            p.m1[i] = p.m1[i] && desc[i];
+    }
+    rc = topo_walk(&p, order, n, p.m1, targets.v, targets.n);
+done:
+    planner_free(&p);
+    free(cur.v);
+    free(targets.v);
+    free(desc);
+    free(none);
+    if (rc < 0) {
+        free(order);
+        *n = 0;
+        return rc;
+    }
+    *out = order;
+    return MB_OK;
 }

@@ -69,4 +69,40 @@ int mb_plan_stamp(unsigned char *result, const mb_graph *g,
                   const unsigned char *applied, const char *const *specs,
                   size_t n, int purge, mb_error *err);
 
+/**
+ * The revisions a target names for reading (Alembic's get_revisions, as
+ * `show` uses it): "heads", "head", "base" (none), LABEL@..., an id or a
+ * prefix, -N (N below each head), and "current" (the applied heads; with
+ * applied NULL, "current" is an MB_ETARGET error). *out is allocated
+ * (free()), *n its length. MB_ETARGET when spec cannot be resolved.
+ */
+int mb_plan_revisions(size_t **out, size_t *n, const mb_graph *g,
+                      const unsigned char *applied, const char *spec,
+                      mb_error *err);
+
+/**
+ * `history -r LOWER:UPPER` (Alembic's walk_revisions: iterate_revisions
+ * with inclusive=True and assert_relative_length=False): the revisions
+ * from lower up to upper, both included, newest first in Alembic's walk
+ * order. lower NULL or "" is "base", upper NULL or "" is "heads";
+ * "current" at either end is the applied heads (applied NULL: an error),
+ * an upper +N walks up from lower, an upper REV+N / REV-N from REV, a
+ * lower -N walks down N from every head; a relative walk stops at the
+ * end of the graph instead of failing. MB_ETARGET when an end cannot be
+ * resolved or lower is not below upper.
+ */
+int mb_plan_range(size_t **out, size_t *n, const mb_graph *g,
+                  const unsigned char *applied, const char *lower,
+                  const char *upper, mb_error *err);
+
+/**
+ * Alembic's branch labels of every node: a label belongs to its revision,
+ * to all its descendants through Revises, and, when those form one line
+ * with no branch point or merge point, to the revisions below it down to
+ * the first branch or merge point (RevisionMap._add_branches).
+ * mark[0..g->n) gets 1 for each node that carries g->labels[label].
+ */
+int mb_plan_label_members(unsigned char *mark, const mb_graph *g,
+                          size_t label, mb_error *err);
+
 #endif
