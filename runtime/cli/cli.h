@@ -29,7 +29,9 @@
 enum cli_opt {
     OPT_DB, OPT_FORMAT, OPT_LOCK_TIMEOUT, OPT_WAIT, OPT_SINGLE,
     OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
-    OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_QUIET, OPT_HELP, OPT_VERSION, N_OPTS
+    OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_REV_RANGE,
+    OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_DOWN, OPT_DIALECT, OPT_QUIET,
+    OPT_HELP, OPT_VERSION, N_OPTS
 };
 
 #define OPTBIT(o) (1u << (o))
@@ -73,9 +75,17 @@ struct mb_cli {
     int resolution;          /* resolve: 1 --applied, 0 --rolled-back,
                               * -1 not given */
     int purge;               /* stamp --purge */
+    const char *rev_range;   /* history -r RANGE, or NULL */
+    int indicate_current;    /* history -i */
+    int verbose;             /* -v */
+    int down;                /* sql --down */
+    int dialect;             /* sql --dialect, MB_DIALECT_ANY: not given */
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
+    unsigned char *labels;   /* by cli_graph(): labels[l * graph.n + v] is
+                              * 1 when node v carries graph.labels[l]
+                              * (Alembic's inherited branch labels) */
 };
 
 /* An open database: backend, connection and version tables. */
@@ -108,6 +118,25 @@ void cli_close(mb_session *s);
 /* JSON output helpers (stdout). */
 void json_str(FILE *fp, const char *s);
 void json_str_array(FILE *fp, const char *const *v, unsigned n);
+void json_revision(FILE *fp, const mb_revision *r, int dialect);
+/* "postgresql", "sqlite", or "any" for MB_DIALECT_ANY. */
+const char *cli_dialect_name(int dialect);
+
+/* Alembic's forms of one revision (cmd_graph.c). current: 1 marks it
+ * "(current)". */
+#define CLI_SHOW_BRANCHES 1u /* its branch labels */
+#define CLI_SHOW_DOC 2u      /* ", message" */
+#define CLI_SHOW_PARENTS 4u  /* "PARENTS -> " */
+#define CLI_SHOW_TREE 8u     /* (branchpoint) (mergepoint) */
+/* Script._head_only: "PARENTS (DEPS) -> ID (LABELS) (head), message". */
+void cli_rev_line(const mb_cli *cli, size_t node, unsigned show,
+                  int current);
+/* Script.log_entry ("Rev: ...", "Parent: ", ..., the header), with the
+ * bundle path and checksum; ends with an empty line. */
+void cli_rev_entry(const mb_cli *cli, size_t node, int current);
+/* The members of a JSON revision object (no braces): json_revision and
+ * the graph's facts; current -1: unknown (null). */
+void cli_rev_json(const mb_cli *cli, size_t node, int dialect, int current);
 
 /* Commands. */
 int cmd_up(mb_cli *cli);
@@ -119,5 +148,8 @@ int cmd_verify(mb_cli *cli);
 int cmd_manifest(mb_cli *cli);
 int cmd_resolve(mb_cli *cli);
 int cmd_stamp(mb_cli *cli);
+int cmd_branches(mb_cli *cli);
+int cmd_show(mb_cli *cli);
+int cmd_sql(mb_cli *cli);
 
 #endif

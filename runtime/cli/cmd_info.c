@@ -1,7 +1,8 @@
 /*
- * cmd_info.c -- the read commands: current, history, heads, verify,
- * manifest. None of them writes to the database; current and verify open
- * it read-only (a missing SQLite file reads as an empty database).
+ * cmd_info.c -- the read commands about the database and the bundle:
+ * current, verify, manifest (the graph's are in cmd_graph.c). None of
+ * them writes to the database; current and verify open it read-only (a
+ * missing SQLite file reads as an empty database).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "mb/url.h"
 
 /* One revision as a JSON object's members (no braces). */
-static void json_revision(FILE *fp, const mb_revision *r, int dialect)
+void json_revision(FILE *fp, const mb_revision *r, int dialect)
 {
     fputs("\"revision\": ", fp);
     json_str(fp, r->id);
@@ -60,8 +61,14 @@ int cmd_current(mb_cli *cli)
         (rc = mb_applied_heads(&heads, &nheads, &cli->graph, applied,
                                &err)) < 0)
         goto done;
-    if (cli->json)
+    if (cli->json) {
         fputs("{\"current\": [", stdout);
+    } else if (cli->verbose) {
+        char shown[512];
+
+        mb_url_redact(shown, sizeof shown, cli->db);
+        printf("Current revision(s) for %s:\n", shown);
+    }
     for (i = 0; i < nheads; i++) {
         const mb_node *nd = &cli->graph.nodes[heads[i]];
         const mb_version_row *row = NULL;
@@ -70,14 +77,15 @@ int cmd_current(mb_cli *cli)
             if (strcmp(v.rows[j].revision, nd->rev->id) == 0)
                 row = &v.rows[j];
         if (!cli->json) {
-            printf("%s%s\n", nd->rev->id,
-                   nd->n_children == 0 ? " (head)" : "");
+            if (cli->verbose)
+                cli_rev_entry(cli, heads[i], 0);
+            else
+                cli_rev_line(cli, heads[i], CLI_SHOW_TREE, 0);
             continue;
         }
         printf("%s\n  {", i ? "," : "");
-        json_revision(stdout, nd->rev, s.be->dialect);
-        printf(", \"is_head\": %s, \"applied_at\": ",
-               nd->n_children == 0 ? "true" : "false");
+        cli_rev_json(cli, heads[i], s.be->dialect, 1);
+        fputs(", \"applied_at\": ", stdout);
         json_str(stdout, row ? row->applied_at : NULL);
         fputs(", \"bundle_digest\": ", stdout);
         json_str(stdout, row ? row->bundle_digest : NULL);
@@ -99,95 +107,6 @@ done:
     mb_versions_free(&v);
     mb_report_free(&rep);
     return cli_fail(cli, rc, &err);
-}
-
-/* Alembic-style history line: "PARENTS -> ID (head) ..., message". */
-static void history_line(const mb_graph *g, const mb_node *nd)
-{
-    const mb_revision *r = nd->rev;
-    unsigned i;
-
-    if (r->n_revises == 0)
-        fputs("<base>", stdout);
-    else if (r->n_revises > 1)
-        fputc('(', stdout);
-    for (i = 0; i < r->n_revises; i++)
-        printf("%s%s", i ? ", " : "", r->revises[i]);
-    if (r->n_revises > 1)
-        fputc(')', stdout);
-    printf(" -> %s", r->id);
-    for (i = 0; i < r->n_branch_labels; i++)
-        printf(" (%s)", r->branch_labels[i]);
-    if (nd->n_children == 0)
-        fputs(" (head)", stdout);
-    if (nd->n_children > 1)
-        fputs(" (branchpoint)", stdout);
-    if (r->n_revises > 1)
-        fputs(" (mergepoint)", stdout);
-    if (r->n_depends_on > 0) {
-        fputs(" (depends on ", stdout);
-        for (i = 0; i < r->n_depends_on; i++)
-            printf("%s%s", i ? ", " : "", r->depends_on[i]);
-        fputc(')', stdout);
-    }
-    printf(", %s\n", r->message);
-    (void)g;
-}
-
-int cmd_history(mb_cli *cli)
-{
-    mb_error err = MB_ERROR_INIT;
-    size_t i;
-    int rc;
-
-    if ((rc = cli_graph(cli, &err)) < 0)
-        return cli_fail(cli, rc, &err);
-    if (cli->json)
-        fputs("{\"revisions\": [", stdout);
-    for (i = cli->graph.n; i-- > 0;) {
-        const mb_node *nd = &cli->graph.nodes[cli->graph.order[i]];
-
-        if (!cli->json) {
-            history_line(&cli->graph, nd);
-            continue;
-        }
-        printf("%s\n  {", i + 1 < cli->graph.n ? "," : "");
-        json_revision(stdout, nd->rev, MB_DIALECT_ANY);
-        printf(", \"is_head\": %s}", nd->n_children == 0 ? "true" : "false");
-    }
-    if (cli->json)
-        printf("%s]}\n", cli->graph.n ? "\n" : "");
-    return MB_EXIT_OK;
-}
-
-int cmd_heads(mb_cli *cli)
-{
-    mb_error err = MB_ERROR_INIT;
-    size_t i;
-    unsigned j;
-    int rc;
-
-    if ((rc = cli_graph(cli, &err)) < 0)
-        return cli_fail(cli, rc, &err);
-    if (cli->json)
-        fputs("{\"heads\": [", stdout);
-    for (i = 0; i < cli->graph.n_heads; i++) {
-        const mb_revision *r = cli->graph.nodes[cli->graph.heads[i]].rev;
-
-        if (cli->json) {
-            printf("%s\n  {", i ? "," : "");
-            json_revision(stdout, r, MB_DIALECT_ANY);
-            fputs("}", stdout);
-            continue;
-        }
-        printf("%s", r->id);
-        for (j = 0; j < r->n_branch_labels; j++)
-            printf(" (%s)", r->branch_labels[j]);
-        printf(" (head)\n");
-    }
-    if (cli->json)
-        printf("%s]}\n", cli->graph.n_heads ? "\n" : "");
-    return MB_EXIT_OK;
 }
 
 /* Print a report's lines as a JSON array of strings. */

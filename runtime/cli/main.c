@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "mb/alloc.h"
+#include "mb/plan.h"
 #include "mb/url.h"
 
 extern const mb_bundle mb_embedded_bundle;
@@ -60,6 +61,17 @@ static const cli_option options[N_OPTS] = {
                      "are in place"},
     [OPT_ROLLED_BACK] = {"rolled-back", 0, NULL, "resolve: the section's "
                          "changes were undone"},
+    [OPT_REV_RANGE] = {"rev-range", 'r', "RANGE", "history: only the "
+                       "revisions from A up to B (A:B, A:, :B)"},
+    [OPT_INDICATE_CURRENT] = {"indicate-current", 'i', NULL, "history: mark "
+                              "the applied heads (current)\n(opens the "
+                              "database read-only)"},
+    [OPT_VERBOSE] = {"verbose", 'v', NULL, "history, current, heads, "
+                     "branches: every detail"},
+    [OPT_DOWN] = {"down", 0, NULL, "sql: the down section instead of the "
+                  "up section"},
+    [OPT_DIALECT] = {"dialect", 0, "DIALECT", "sql: the section that runs on "
+                     "postgresql or sqlite\n(default: every section)"},
     [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
@@ -83,11 +95,18 @@ static const mb_command commands[] = {
     {"stamp", NULL, cmd_stamp, "TARGET...", "record TARGET as applied "
      "without running any SQL", 1, 64, OPTBIT(OPT_PURGE), 0, CLI_DB_WRITE},
     {"current", NULL, cmd_current, "", "show the applied heads", 0, 0,
-     0, 1, CLI_DB_READ},
+     OPTBIT(OPT_VERBOSE), 1, CLI_DB_READ},
     {"history", NULL, cmd_history, "", "show the revision graph, newest "
-     "first", 0, 0, 0, 1, CLI_NO_DB},
+     "first", 0, 0, OPTBIT(OPT_REV_RANGE) | OPTBIT(OPT_INDICATE_CURRENT) |
+     OPTBIT(OPT_VERBOSE), 1, CLI_NO_DB},
     {"heads", NULL, cmd_heads, "", "show the heads of the revision graph",
-     0, 0, 0, 1, CLI_NO_DB},
+     0, 0, OPTBIT(OPT_VERBOSE), 1, CLI_NO_DB},
+    {"branches", NULL, cmd_branches, "", "show the branch points and their "
+     "branches", 0, 0, OPTBIT(OPT_VERBOSE), 1, CLI_NO_DB},
+    {"show", NULL, cmd_show, "REV", "show a revision (and whether it is "
+     "applied)", 1, 1, 0, 1, CLI_NO_DB},
+    {"sql", NULL, cmd_sql, "REV", "print a revision's embedded SQL", 1, 1,
+     OPTBIT(OPT_DOWN) | OPTBIT(OPT_DIALECT), 1, CLI_NO_DB},
     {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
      "checksums", 0, 0, 0, 1, CLI_DB_READ},
     {"manifest", NULL, cmd_manifest, "", "list the embedded revisions and "
@@ -258,8 +277,10 @@ void cli_print_report(const mb_cli *cli, const mb_report *rep)
 
 int cli_graph(mb_cli *cli, mb_error *err)
 {
+    const mb_graph *g = &cli->graph;
     int rc = mb_graph_build(&cli->graph, cli->bundle->revisions,
                             cli->bundle->n_revisions, err);
+    size_t l;
 
     if (rc == MB_EGRAPH || rc == MB_EPARSE) {
         mb_error_hint(err, "the embedded revision graph is invalid; the "
@@ -267,7 +288,16 @@ int cli_graph(mb_cli *cli, mb_error *err)
         err->code = MB_EINTEGRITY;
         return MB_EINTEGRITY;
     }
-    return rc;
+    if (rc < 0)
+        return rc;
+    cli->labels = mb_calloc(g->n_labels * g->n + 1, 1);
+    if (cli->labels == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    for (l = 0; l < g->n_labels; l++)
+        if ((rc = mb_plan_label_members(cli->labels + l * g->n, g, l,
+                                        err)) < 0)
+            return rc;
+    return MB_OK;
 }
 
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
@@ -436,6 +466,16 @@ static int parse_seconds(double *out, const char *arg)
         return -1;
     *out = v;
     return 0;
+}
+
+/* The dialect named s, or -1. */
+static int parse_dialect(const char *s)
+{
+    if (strcmp(s, "postgresql") == 0)
+        return MB_DIALECT_POSTGRESQL;
+    if (strcmp(s, "sqlite") == 0)
+        return MB_DIALECT_SQLITE;
+    return -1;
 }
 
 /* A schema or table name we accept: [A-Za-z0-9_]{1,63}. */
@@ -609,6 +649,17 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->resolution = v[OPT_APPLIED] ? 1 : v[OPT_ROLLED_BACK] ? 0 : -1;
     cli->quiet = v[OPT_QUIET] != NULL;
     cli->purge = v[OPT_PURGE] != NULL;
+    cli->rev_range = v[OPT_REV_RANGE];
+    if (cli->rev_range != NULL && strchr(cli->rev_range, ':') == NULL)
+        return usage_error(cli->prog, "invalid range \"%s\": give "
+                           "START:END, START: or :END", cli->rev_range);
+    cli->indicate_current = v[OPT_INDICATE_CURRENT] != NULL;
+    cli->verbose = v[OPT_VERBOSE] != NULL;
+    cli->down = v[OPT_DOWN] != NULL;
+    if (v[OPT_DIALECT] != NULL &&
+        (cli->dialect = parse_dialect(v[OPT_DIALECT])) < 0)
+        return usage_error(cli->prog, "unknown dialect \"%s\": use "
+                           "postgresql or sqlite", v[OPT_DIALECT]);
     return MB_EXIT_OK;
 }
 
@@ -649,6 +700,7 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
         cli.db = bundle->default_db;
     rc = cli.cmd->run(&cli);
     mb_graph_free(&cli.graph);
+    free(cli.labels);
     return rc;
 }
 

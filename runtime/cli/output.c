@@ -1,5 +1,5 @@
 /*
- * output.c -- JSON output helpers for the read commands.
+ * output.c -- output helpers for the read commands: JSON, dialect names.
  *
  * Strings are escaped per RFC 8259: quote, backslash and every control
  * character; other bytes (UTF-8, validated at bundle time) pass through.
@@ -43,4 +43,11 @@ void json_str_array(FILE *fp, const char *const *v, unsigned n)
         json_str(fp, v[i]);
     }
     fputc(']', fp);
+}
+
+const char *cli_dialect_name(int dialect)
+{
+    return dialect == MB_DIALECT_POSTGRESQL ? "postgresql"
+           : dialect == MB_DIALECT_SQLITE   ? "sqlite"
+                                            : "any";
 }
