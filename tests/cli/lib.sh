@@ -7,6 +7,7 @@
 #   expect_status N     the last run exited N
 #   expect_err TEXT     the last run's stderr contains TEXT (fixed string)
 #   expect_out TEXT     the last run's stdout contains TEXT
+#   expect_stdout       the last run's stdout is exactly the text on stdin
 #   make_app DIR EXE    bundle DIR and link it into the executable EXE
 #   revision ID PARENT MESSAGE UP [DOWN]   write $T/revs/ID_x.sql
 #
@@ -67,6 +68,11 @@ expect_err() {
 
 expect_out() {
     grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"
+}
+
+expect_stdout() {
+    cat >"$T/expected"
+    diff -u "$T/expected" "$OUT" >&2 || fail "stdout differs (diff above)"
 }
 
 make_app() {

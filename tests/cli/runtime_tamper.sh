@@ -94,6 +94,11 @@ expect_err "is corrupt"
 run "$T/app.bad" -d "$fresh" verify
 expect_status 3
 expect_out "embedded payload of revision b2 (b2_x.sql) is corrupt: its stored bytes do not match their checksum"
+# sql prints nothing of a payload that does not inflate and verify
+run "$T/app.bad" sql b2
+expect_status 3
+expect_err "embedded payload of revision b2 (b2_x.sql) is corrupt"
+[ ! -s "$OUT" ] || fail "sql printed a corrupt payload"
 
 # the recorded checksum of b2 changed inside the executable (one hex
 # digit), its payload intact: the start-up check does not inflate payloads,
@@ -119,4 +124,8 @@ run "$T/app.sum" -d "$fresh" verify
 expect_status 3
 expect_out "embedded payload of revision b2 (b2_x.sql) does not match its checksum"
 expect_out "does not match the embedded revisions"
+run "$T/app.sum" sql b2
+expect_status 3
+expect_err "embedded payload of revision b2 (b2_x.sql) does not match its checksum"
+[ ! -s "$OUT" ] || fail "sql printed a payload that does not match its checksum"
 echo "ok"

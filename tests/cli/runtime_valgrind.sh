@@ -13,7 +13,9 @@ make_app "$MB_SOURCE_DIR/samples/migrations" "$T/app-migrate"
 app=$T/app-migrate
 db="sqlite:$T/v.db"
 for args in "up" "current" "current --format json" "history" "heads --format json" \
-            "verify" "manifest --format json" "down -2" "up zzz" "down base" "up"; do
+            "verify" "manifest --format json" "down -2" "history -i -v -r -2:" \
+            "current -v" "branches -v" "show head" "show zzz" "history -r zzz:" \
+            "sql head --format json" "sql -1 --down" "down base" "up zzz" "up"; do
     # shellcheck disable=SC2086
     run vg "$app" -d "$db" $args
     [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
