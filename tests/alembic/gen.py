@@ -66,6 +66,12 @@ class Step:
         return " ".join([self.verb] + self.args)
 
 
+# What every graph records of Alembic's read commands, before any "read"
+# lines of its own.
+DEFAULT_READS = [["history"], ["heads"], ["branches"]]
+READ_VERBS = {"history", "heads", "branches"}
+
+
 def split_list(value):
     items = value.split(",")
     for item in items:
@@ -75,9 +81,11 @@ def split_list(value):
 
 
 def parse_graph(path):
-    """Return (revs, steps): revs a dict id -> Rev in file order."""
+    """Return (revs, steps, reads): revs a dict id -> Rev in file order,
+    reads the read commands (each a list of words) to record."""
     revs = {}
     steps = []
+    reads = list(DEFAULT_READS)
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             words = line.split("#", 1)[0].split()
@@ -114,6 +122,12 @@ def parse_graph(path):
                                     "alembic's upgrade and downgrade do"
                                     % where)
                 steps.append(Step(len(steps) + 1, words[1], args, refuse))
+            elif words[0] == "read":
+                if len(words) < 2 or words[1] not in READ_VERBS or (
+                        words[2:] and (words[2] != "-r" or len(words) != 4)):
+                    raise SpecError("%s: read takes history [-r RANGE], "
+                                    "heads or branches" % where)
+                reads.append(words[1:])
             else:
                 raise SpecError("%s: unknown line %r" % (where, words[0]))
     for rev in revs.values():
@@ -121,7 +135,7 @@ def parse_graph(path):
             if other not in revs:
                 raise SpecError("%s: %s names unknown revision %s"
                                 % (path, rev.id, other))
-    return revs, steps
+    return revs, steps, reads
 
 
 # --- the Alembic project ---------------------------------------------------
@@ -158,7 +172,7 @@ def revision_py(rev):
             "def %s():\n    op.execute(\"INSERT INTO mb_order (rev, dir) "
             "VALUES ('%s', '%s')\")\n" % (func, rev.id, direction))
     return (
-        '"""%s"""\nfrom alembic import op\n\n'
+        '"""revision %s"""\nfrom alembic import op\n\n'
         "revision = %r\ndown_revision = %s\nbranch_labels = %s\n"
         "depends_on = %s\n\n\n%s\n\n%s"
         % (rev.id, rev.id, down, py_tuple(rev.labels),
@@ -230,10 +244,11 @@ def record(graph, listing):
     Script._list_py_dir = classmethod(list_py_dir)
     sys.dont_write_bytecode = True
 
-    revs, steps = parse_graph(graph)
+    revs, steps, reads = parse_graph(graph)
     results = []
     with tempfile.TemporaryDirectory(prefix="mb_alembic_") as tmp:
         ini, db = write_project(tmp, revs)
+        outputs = [read_command(ini, words) for words in reads]
         cfg = Config(ini)
         seq = 0
         for step in steps:
@@ -268,7 +283,64 @@ def record(graph, listing):
                 # Alembic back where it was, so that the next steps start
                 # from the state that app-migrate will have
                 set_version_rows(db, before)
-    return results
+    return {"steps": results, "reads": outputs}
+
+
+def read_command(ini, words):
+    """Run one read command (history [-r RANGE], heads, branches); return
+    its status, error and normalised output."""
+    import io
+    import alembic.command
+    from alembic.config import Config
+
+    buf = io.StringIO()
+    error = None
+    kwargs = {"rev_range": words[2]} if words[0] == "history" and \
+        len(words) > 1 else {}
+    try:
+        getattr(alembic.command, words[0])(Config(ini, stdout=buf), **kwargs)
+    except Exception as e:  # record whatever Alembic raises
+        error = ": ".join(filter(None, (type(e).__name__, one_line(e))))
+    return {"status": "error" if error else "ok", "error": error,
+            "output": normalise(words[0], buf.getvalue()) if not error
+            else []}
+
+
+MARKERS = {"head", "effective head", "branchpoint", "mergepoint", "current"}
+
+
+def sort_labels(line):
+    """The branch labels of the revision a line shows, sorted: Alembic
+    keeps them in a set."""
+    at = line.find("-> ")
+    start = at + 3 if at >= 0 else len(line) - len(line.lstrip())
+    m = re.match(r"(\S+ )\(([^)]*)\)", line[start:])
+    if not m or m.group(2) in MARKERS:
+        return line
+    labels = ", ".join(sorted(m.group(2).split(", ")))
+    return line[:start] + m.group(1) + "(" + labels + ")" + \
+        line[start + m.end():]
+
+
+def normalise(verb, text):
+    """The lines of a read command's output with the orders that come from
+    Python's sets made canonical: labels sorted; heads sorted; the branches
+    of each branch point sorted."""
+    lines = [sort_labels(line) for line in text.splitlines()]
+    if verb == "heads":
+        lines.sort()
+    if verb == "branches":
+        out, block = [], []
+        for line in lines + [""]:
+            if line:
+                block.append(line)
+                continue
+            if block:
+                out += block[:1] + sorted(block[1:])
+            out.append("")
+            block = []
+        lines = out[:-1]
+    return lines
 
 
 # --- the expectations ------------------------------------------------------
@@ -314,8 +386,9 @@ RUNS = [("sorted", "0"), ("reversed", "1"), ("sorted", "2"), ("reversed", "3")]
 
 def generate(graph):
     name = os.path.splitext(os.path.basename(graph))[0]
-    revs, steps = parse_graph(graph)
-    runs = [run_child(graph, listing, seed) for listing, seed in RUNS]
+    revs, steps, reads = parse_graph(graph)
+    children = [run_child(graph, listing, seed) for listing, seed in RUNS]
+    runs = [c["steps"] for c in children]
     problems = []
     out = ["# generated by tests/alembic/gen.py from graphs/%s.graph "
            "with %s; do not edit" % (name, versions()),
@@ -363,6 +436,20 @@ def generate(graph):
             "order %s" % order,
             "",
         ]
+    for i, words in enumerate(reads):
+        a = children[0]["reads"][i]
+        for (listing, seed), child in zip(RUNS[1:], children[1:]):
+            if listing == "sorted" and child["reads"][i] != a:
+                problems.append(
+                    "%s: read %s depends on Python's hash seed beyond what "
+                    "gen.py normalises:\n  seed 0: %s\n  seed %s: %s"
+                    % (graph, " ".join(words), json.dumps(a), seed,
+                       json.dumps(child["reads"][i])))
+        out += ["read %s" % " ".join(words),
+                "status %s" % a["status"],
+                "error %s" % (a["error"] or "-")]
+        out += [("| " + line).rstrip() for line in a["output"]]
+        out.append("")
     os.makedirs(EXPECTED, exist_ok=True)
     path = os.path.join(EXPECTED, name + ".expect")
     with open(path, "w", encoding="utf-8") as f:

@@ -17,6 +17,11 @@
 # A failed or refused step must leave the version rows and mb_order as
 # they were.
 #
+# Before the steps it runs the read commands the .expect records
+# (history, heads, branches, and the graph's "read" lines) and compares
+# the exit status and the text, with Alembic's set orders made canonical
+# as gen.py does (labels, heads, the branches of a branch point sorted).
+#
 # It stops at the first mismatching step. With MB_REPLAY_KEEP_GOING=1 it
 # reports every mismatching step: after one, it rebuilds the expected
 # state in a fresh database (up to each expected head) and goes on.
@@ -39,8 +44,10 @@ regen="/usr/bin/python3 tests/alembic/gen.py $name.graph"
 # --- the graph: revisions and steps ----------------------------------------
 
 # $T/revs.txt: "ID REVISES DEPENDS LABELS", each a comma list or "-";
-# $T/steps.txt: "COMMAND|refuse yes|no", one line per step
-awk -v revs="$T/revs.txt" -v steps="$T/steps.txt" '
+# $T/steps.txt: "COMMAND|refuse yes|no", one line per step;
+# $T/reads.txt: the read commands, gen.py's defaults first
+printf '%s\n' history heads branches >"$T/reads.txt"
+awk -v revs="$T/revs.txt" -v steps="$T/steps.txt" -v reads="$T/reads.txt" '
     { sub(/#.*/, "") }
     $1 == "rev" {
         r = "-"; d = "-"; l = "-"
@@ -59,7 +66,8 @@ awk -v revs="$T/revs.txt" -v steps="$T/steps.txt" '
             else cmd = cmd (cmd == "" ? "" : " ") $i
         }
         print cmd "|refuse " refuse > steps
-    }' "$graph"
+    }
+    $1 == "read" { $1 = ""; sub(/^ /, ""); print >> reads }' "$graph"
 [ -s "$T/revs.txt" ] || fail "$graph has no revisions"
 
 # "CHILD ANCESTOR" for every edge through Revises and Depends On
@@ -70,8 +78,26 @@ awk '{ n = split($2 "," $3, p, ","); for (i = 1; i <= n; i++)
 # --- the expectations ------------------------------------------------------
 
 declare -A E_CMD E_REFUSE E_STATUS E_ERROR E_APPLIED E_HEADS E_RAN E_ORDER
+declare -A R_CMD R_STATUS R_OUT
 nsteps=0
-while read -r key rest; do
+nreads=0
+while IFS= read -r line; do
+    key=${line%% *}
+    rest=${line#"$key"}
+    rest=${rest# }
+    if [ "$key" = read ]; then
+        nreads=$((nreads + 1))
+        R_CMD[$nreads]=$rest
+        R_OUT[$nreads]=""
+        continue
+    fi
+    if [ "$nreads" -gt 0 ]; then # the block of a read command
+        case $key in
+        status) R_STATUS[$nreads]=$rest ;;
+        \|) R_OUT[$nreads]+="$rest"$'\n' ;;
+        esac
+        continue
+    fi
     case $key in
     step)
         nsteps=${rest%% *}
@@ -90,7 +116,11 @@ done <"$expect"
 for ((n = 1; n <= nsteps; n++)); do
     echo "${E_CMD[$n]}|refuse ${E_REFUSE[$n]}"
 done >"$T/expect_steps.txt"
-cmp -s "$T/steps.txt" "$T/expect_steps.txt" ||
+for ((n = 1; n <= nreads; n++)); do
+    echo "${R_CMD[$n]}"
+done >"$T/expect_reads.txt"
+cmp -s "$T/steps.txt" "$T/expect_steps.txt" &&
+    cmp -s "$T/reads.txt" "$T/expect_reads.txt" ||
     fail "$expect does not match the steps of $graph; regenerate it: $regen"
 
 # --- the revision files and the executable ---------------------------------
@@ -116,6 +146,48 @@ while read -r id revises depends labels; do
     } | sed 's/ *$//' >"$T/revs/$id.sql"
 done <"$T/revs.txt"
 make_app "$T/revs" "$T/app"
+
+# --- the read commands -----------------------------------------------------
+
+# canonical VERB: stdin with gen.py's normalisation (labels are printed
+# sorted already; heads sorted, and the branches of each branch point)
+canonical() {
+    case $1 in
+    heads) LC_ALL=C sort ;;
+    branches) awk '/^$/ { n = 0 } { print (n++ ? 1 : 0) "\t" NR "\t" $0 }' |
+        awk -F'\t' '{ blk += ($1 == 0); print blk "\t" $1 "\t" $3 }' |
+        LC_ALL=C sort -t$'\t' -k1,1n -k2,2n -k3,3 | cut -f3- ;;
+    *) cat ;;
+    esac
+}
+
+for ((n = 1; n <= nreads; n++)); do
+    read -ra args <<<"${R_CMD[$n]}"
+    set +e
+    "$T/app" "${args[@]}" >"$T/read.out" 2>"$T/read.err"
+    status=$?
+    set -e
+    want=0
+    [ "${R_STATUS[$n]}" = ok ] || want=2
+    # both without trailing blanks and empty lines at the end
+    got=$(canonical "${args[0]}" <"$T/read.out" | sed 's/ *$//')
+    exp=$(printf '%s' "${R_OUT[$n]}")
+    if [ "$status" != "$want" ] ||
+       { [ "$want" = 0 ] && [ "$got" != "$exp" ]; }; then
+        {
+            if [ "$status" != "$want" ]; then
+                echo "FAIL: graph $name: app-migrate ${R_CMD[$n]}: exit" \
+                     "status $status, expected $want"
+            else
+                echo "FAIL: graph $name: app-migrate ${R_CMD[$n]}: the" \
+                     "text differs from Alembic's (- Alembic, + app-migrate)"
+            fi
+            diff -u <(echo "$exp") <(echo "$got") || true
+            sed 's/^/  stderr: /' "$T/read.err" | head -n 5
+        } >&2
+        exit 1
+    fi
+done
 
 # --- the database ----------------------------------------------------------
 
@@ -294,4 +366,4 @@ if [ "$failures" -gt 0 ]; then
     echo "graph $name: $failures of $nsteps steps do not match Alembic" >&2
     exit 1
 fi
-echo "graph $name: all $nsteps steps match Alembic"
+echo "graph $name: all $nsteps steps and $nreads read commands match Alembic"
