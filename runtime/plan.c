@@ -1433,6 +1433,15 @@ static int range_ends(planner *p, nlist *cur, nlist *targets,
         return target_error(p, "give the upper end as a revision, or as "
                             "REV-N", "\"%s\" cannot be the upper end of a "
                             "range", upper);
+    if (upper[0] == '+' && cur->n > 1) {
+        char list[512];
+
+        id_list(list, sizeof list, p, cur->v, cur->n);
+        return target_error(p, "give a lower end that names one revision",
+                            "\"%s\" is ambiguous: the lower end \"%s\" "
+                            "names %zu revisions (%s)", upper, lower,
+                            cur->n, list);
+    }
     p->heads = cur->v;
     p->n_heads = cur->n;
     p->overwalk = 1;

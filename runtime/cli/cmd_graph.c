@@ -245,6 +245,11 @@ int cmd_history(mb_cli *cli)
     int rc;
 
     if (cli->rev_range != NULL) {
+        if (strlen(cli->rev_range) >= sizeof range) {
+            rc = mb_error_set(&err, MB_EUSAGE, "invalid range: longer than "
+                              "%zu characters", sizeof range - 1);
+            goto done;
+        }
         snprintf(range, sizeof range, "%s", cli->rev_range);
         upper = strchr(range, ':');
         *upper++ = '\0';

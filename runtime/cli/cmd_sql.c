@@ -123,9 +123,6 @@ int cmd_sql(mb_cli *cli)
         for (i = 0; i < n; i++)
             print_json(secs[i], text.ptr, i == 0);
         printf("%s]}\n", n ? "\n" : "");
-    } else if (n == 0) {
-        printf("-- %s %s: no SQL (%s)\n", r->id, dir, cli->dialect ?
-               cli_dialect_name(cli->dialect) : "every dialect");
     } else {
         for (i = 0; i < n; i++)
             print_text(r, dir, secs[i], text.ptr);

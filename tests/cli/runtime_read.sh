@@ -286,6 +286,12 @@ expect_err '"-1" cannot be the upper end of a range'
 run "$T/app" history -r -3:
 expect_status 2
 expect_err '"-3" goes below base'
+run "$T/app" history -r -1:+1
+expect_status 2
+expect_err '"+1" is ambiguous: the lower end "-1" names 2 revisions (bbb2, ccc3)'
+run "$T/app" history -r "$(printf '%0300d' 0):"
+expect_status 2
+expect_err "invalid range: longer than 255 characters"
 run "$T/app" history -r nope:
 expect_status 2
 expect_err 'no such revision or branch "nope"'
@@ -388,4 +394,25 @@ run "$T/app" -d "$db" show current
 expect_out "Rev: bbb2"
 run "$T/app" -d "$db" show ccc3 --format json
 expect_out '"applied": false}'
+
+# a merge with an empty up section
+mkdir -p "$T/m"
+(T=$T/m; revision mx01 "" "left" "SELECT 1;"; revision my01 "" "right" "SELECT 2;"
+ revision mz02 "mx01, my01" "merge" "")
+make_app "$T/m/revs" "$T/mapp"
+run "$T/mapp" sql mz02
+expect_status 0
+expect_stdout <<'EOF'
+-- mz02 up (any, transaction:true) mz02_x.sql:7
+
+EOF
+run "$T/mapp" show mz02
+expect_out "Rev: mz02 (head) (mergepoint)"
+expect_out "Merges: mx01, my01"
+run "$T/mapp" history
+expect_stdout <<'EOF'
+mx01, my01 -> mz02 (head) (mergepoint), merge
+<base> -> mx01, left
+<base> -> my01, right
+EOF
 echo "ok"
