@@ -1,5 +1,6 @@
 /*
- * test_plan.c -- target resolution and up/down plans.
+ * test_plan.c -- target resolution, up/down plans, stamp, history ranges
+ * and branch labels.
  */
 #include <stdio.h>
 
@@ -280,6 +281,119 @@ static void test_plan__stamp(void)
     done();
 }
 
+
+/* The ids of v[0..n), comma-joined, into got. */
+static void join_ids(char *got, size_t size, const size_t *v, size_t n)
+{
+    size_t i;
+
+    got[0] = '\0';
+    for (i = 0; i < n; i++) {
+        size_t used = strlen(got);
+        snprintf(got + used, size - used, "%s%s", i ? "," : "",
+                 g.nodes[v[i]].rev->id);
+    }
+}
+
+/* history -r lower:upper, newest first; want NULL: an MB_ETARGET whose
+ * message contains msg. */
+static void expect_range(const char *lower, const char *upper,
+                         const unsigned char *state, const char *want,
+                         const char *msg)
+{
+    mb_error err = MB_ERROR_INIT;
+    size_t *out = NULL, n = 0;
+    char got[256];
+
+    if (want == NULL) {
+        CHECK_INT(mb_plan_range(&out, &n, &g, state, lower, upper, &err),
+                  MB_ETARGET);
+        CHECK_HAS(err.msg, msg);
+        CHECK(out == NULL && n == 0);
+        return;
+    }
+    CHECK_INT(mb_plan_range(&out, &n, &g, state, lower, upper, &err), MB_OK);
+    if (err.msg[0])
+        fprintf(stderr, "  range %s:%s: %s\n", lower, upper, err.msg);
+    join_ids(got, sizeof got, out, n);
+    CHECK_STR(got, want);
+    free(out);
+}
+
+/* Alembic's history -r on the same graphs (alembic/script/base.py
+ * walk_revisions), newest first. */
+static void test_plan__range(void)
+{
+    linear();
+    expect_range(NULL, NULL, NULL, "d4,c3,b2,a1", NULL);
+    expect_range("b2", "", NULL, "d4,c3,b2", NULL);
+    expect_range("", "b2", NULL, "b2,a1", NULL);
+    expect_range("b2", "c3", NULL, "c3,b2", NULL);
+    expect_range("-2", NULL, NULL, "d4,c3,b2", NULL);
+    expect_range("a1", "+2", NULL, "c3,b2,a1", NULL);
+    expect_range("b2", "+9", NULL, "d4,c3,b2", NULL); /* stops at the end */
+    expect_range(NULL, "c3-1", NULL, "b2,a1", NULL);
+    expect_range("base", "base", NULL, "", NULL);
+    expect_range("c3", "b2", NULL, NULL, "does not refer to ancestor");
+    expect_range("-5", NULL, NULL, NULL, "goes below base");
+    expect_range(NULL, "-1", NULL, NULL, "cannot be the upper end");
+    expect_range("zz99", NULL, NULL, NULL, "no such revision");
+    expect_range("current", NULL, NULL, NULL, "needs the database");
+    apply_ids("a1,b2");
+    expect_range("current", NULL, applied, "d4,c3,b2", NULL);
+    expect_range(NULL, "current", applied, "b2,a1", NULL);
+    memset(applied, 0, sizeof applied);
+    /* nothing applied: Alembic's "current" upper end falls back to heads */
+    expect_range(NULL, "current", applied, "d4,c3,b2,a1", NULL);
+    done();
+    branched();
+    /* the walk "up heads" runs, reversed */
+    expect_plan("heads", MB_UP, "root,right,left,side,merge");
+    expect_range(NULL, NULL, NULL, "merge,side,left,right,root", NULL);
+    /* through Revises only: side depends on left, it is not above it */
+    expect_range("left", NULL, NULL, "merge,left", NULL);
+    expect_range("-1", NULL, NULL, NULL, "going down from merge leads to");
+    expect_range("left", "right", NULL, NULL, "does not refer");
+    expect_range("root", "+1", NULL, NULL, "going up from root leads to");
+    expect_range("heads", "+1", NULL, NULL, "the lower end \"heads\" names "
+                 "2 revisions");
+    done();
+}
+
+/* Alembic's branch labels: a label goes up to every descendant, and down
+ * a plain line to the first branch or merge point. */
+static void test_plan__label_members(void)
+{
+    mb_error err = MB_ERROR_INIT;
+    unsigned char mark[FIX_MAX];
+    char got[256] = "";
+    size_t i;
+
+    fix_free(&f);
+    fix_add(&f, "a1", NULL, NULL, NULL);
+    fix_add(&f, "b2", "a1", NULL, "lab");
+    fix_add(&f, "c3", "b2", NULL, NULL);
+    CHECK_INT(mb_graph_build(&g, f.revs, f.n, &err), MB_OK);
+    CHECK_INT(mb_plan_label_members(mark, &g, 0, &err), MB_OK);
+    CHECK(mark[0] && mark[1] && mark[2]); /* a plain line: all of it */
+    done();
+    fix_add(&f, "a1", NULL, NULL, NULL);
+    fix_add(&f, "b2", "a1", NULL, "lab");
+    fix_add(&f, "c3", "b2", NULL, NULL);
+    fix_add(&f, "d4", "b2", NULL, NULL);
+    fix_add(&f, "e5", "c3,d4", NULL, NULL);
+    CHECK_INT(mb_graph_build(&g, f.revs, f.n, &err), MB_OK);
+    CHECK_INT(mb_plan_label_members(mark, &g, 0, &err), MB_OK);
+    for (i = 0; i < g.n; i++) {
+        size_t used = strlen(got);
+        if (mark[i])
+            snprintf(got + used, sizeof got - used, "%s%s", got[0] ? "," : "",
+                     g.nodes[i].rev->id);
+    }
+    CHECK_STR(got, "b2,c3,d4,e5"); /* b2 branches: a1 stays unlabelled */
+    done();
+}
+
 static const mb_test tests[] = {
     MB_T(test_plan__linear_up),
     MB_T(test_plan__prefixes),
@@ -288,6 +402,8 @@ static const mb_test tests[] = {
     MB_T(test_plan__branches),
     MB_T(test_plan__alembic_order),
     MB_T(test_plan__stamp),
+    MB_T(test_plan__range),
+    MB_T(test_plan__label_members),
 };
 
 MB_TEST_MAIN(tests)
