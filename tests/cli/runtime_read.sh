@@ -259,6 +259,15 @@ run "$T/app" history --format json
 expect_status 0
 /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert [r["revision"] for r in d["revisions"]] == ["ddd4", "bbb2", "eee5", "ccc3", "aaa1"]; r = d["revisions"][2]; assert r["labels"] == ["audit"] and r["branch_labels"] == [] and r["is_current"] is None and r["reversible"] is False; a = d["revisions"][4]; assert a["children"] == ["bbb2", "ccc3"] and a["is_branch_point"]' "$OUT" ||
     fail "history JSON"
+# every JSON output parses
+for args in "history -v" "heads" "branches" "show heads" "show base" \
+            "sql ddd4" "sql ddd4 --down --dialect sqlite" "history -r base:base"; do
+    # shellcheck disable=SC2086
+    run "$T/app" $args --format json
+    expect_status 0
+    /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$OUT" ||
+        fail "$args --format json is not JSON"
+done
 run "$T/app" branches --format json
 expect_out '"children": ["bbb2", "ccc3"], "is_head": false, "is_branch_point": true'
 run "$T/app" heads --format json
@@ -396,10 +405,11 @@ run "$T/app" -d "$db" show ccc3 --format json
 expect_out '"applied": false}'
 
 # a merge with an empty up section
-mkdir -p "$T/m"
-(T=$T/m; revision mx01 "" "left" "SELECT 1;"; revision my01 "" "right" "SELECT 2;"
- revision mz02 "mx01, my01" "merge" "")
-make_app "$T/m/revs" "$T/mapp"
+rm -r "$T/revs" # $T/app is built
+revision mx01 "" "left" "SELECT 1;"
+revision my01 "" "right" "SELECT 2;"
+revision mz02 "mx01, my01" "merge" ""
+make_app "$T/revs" "$T/mapp"
 run "$T/mapp" sql mz02
 expect_status 0
 expect_stdout <<'EOF'
