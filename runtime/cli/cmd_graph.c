@@ -400,7 +400,8 @@ static void show_json(const mb_revision *r, int applied)
         printf("%s{\"kind\": \"%s\", \"dialect\": \"%s\", \"transaction\": "
                "%s, \"line\": %u}", i ? ", " : "",
                s->kind == MB_SECTION_UP ? "up" : "down",
-               cli_dialect_name(s->dialect), json_bool(s->transaction), s->line);
+               cli_dialect_name(s->dialect), json_bool(s->transaction),
+               s->line);
     }
     printf("], \"applied\": %s",
            applied < 0 ? "null" : json_bool(applied));
