@@ -363,6 +363,14 @@ static void test_sqlsplit__begin_atomic(void)
            "Atomic insert into t values (1); delete from u; end ;", 1},
           {"CREATE OR REPLACE FUNCTION g() RETURNS int\n"
            "BEGIN ATOMIC SELECT (CASE WHEN true THEN 1 END); END;", 2});
+    /* END right after an expression is that column's label, not the
+     * body's end: only an END after ";" (or ATOMIC) closes it */
+    SPLIT("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
+          "SELECT CASE WHEN true THEN 1 END END; SELECT 1; END;\n"
+          "SELECT 2;",
+          {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
+           "SELECT CASE WHEN true THEN 1 END END; SELECT 1; END;", 1},
+          {"SELECT 2;", 2});
     /* only BEGIN ATOMIC opens a body: "begin" may name things */
     SPLIT("CREATE FUNCTION begin() RETURNS int LANGUAGE sql "
           "AS 'SELECT 1';\n"
