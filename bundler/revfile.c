@@ -455,12 +455,31 @@ static int unknown_key(parser *p, const char *key, size_t kn)
     return MB_EPARSE;
 }
 
+/* The key a "Key: value" text s[0..n) names, or -1 (kn: the key's length). */
+static int key_of(const char *s, size_t n, size_t *kn)
+{
+    const char *colon = memchr(s, ':', n);
+    size_t len;
+    int k;
+
+    if (colon == NULL)
+        return -1;
+    len = (size_t)(colon - s);
+    trim(&s, &len);
+    *kn = len;
+    for (k = 0; k < N_KEYS; k++) {
+        if (equals(s, len, key_names[k]))
+            return k;
+    }
+    return -1;
+}
+
 /* One line of the key block; an empty `--` line ends it. */
 static int on_key(parser *p)
 {
     const char *s = p->text + p->start + 2, *colon, *v;
     size_t n = p->n - 2, kn, vn;
-    int k, found = -1;
+    int found;
 
     trim(&s, &n);
     if (n == 0) {
@@ -476,17 +495,15 @@ static int on_key(parser *p)
                       "line before free text");
         return MB_EPARSE;
     }
-    kn = (size_t)(colon - s);
-    trim(&s, &kn);
+    found = key_of(s, n, &kn);
     v = colon + 1;
     vn = n - (size_t)(v - s);
     trim(&v, &vn);
-    for (k = 0; k < N_KEYS; k++) {
-        if (equals(s, kn, key_names[k]))
-            found = k;
-    }
-    if (found < 0)
+    if (found < 0) {
+        kn = (size_t)(colon - s);
+        trim(&s, &kn);
         return unknown_key(p, s, kn);
+    }
     if (p->key_line[found] != 0) {
         fail(p, p->line, "duplicate header key \"%s\"", key_names[found]);
         mb_error_hint(p->err, "\"%s\" is already set on line %u; give "
@@ -774,9 +791,10 @@ static int open_section(parser *p)
 
 /*
  * 1 when s[0..n) holds a statement: anything but whitespace, semicolons,
- * `--` comments and (unnested) `/ * * /` comments.
+ * `--` comments and (unnested) `/ * * /` comments. When there is none and
+ * a block comment runs to the end, *open is its offset, else n.
  */
-static int has_statement(const char *s, size_t n)
+static int has_statement(const char *s, size_t n, size_t *open)
 {
     size_t i = 0;
 
@@ -790,28 +808,57 @@ static int has_statement(const char *s, size_t n)
 
             i = nl ? (size_t)(nl - s) + 1 : n;
         } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            size_t start = i;
+
             i += 2;
             while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'))
                 i++;
-            i = i < n ? i + 2 : n;
+            if (i == n) {
+                *open = start;
+                return 0;
+            }
+            i += 2;
         } else {
             return 1;
         }
     }
+    *open = n;
     return 0;
+}
+
+/* The line of offset off in the text, counting from the section's line. */
+static unsigned line_at(const mb_section *sec, const char *text, size_t off)
+{
+    unsigned line = sec->line + 1;
+    size_t i;
+
+    for (i = 0; i < off; i++)
+        line += text[i] == '\n';
+    return line;
 }
 
 /* The open section ends where end is (the next marker or end of text). */
 static int close_section(parser *p, size_t end)
 {
     mb_section *sec;
+    const char *body;
+    size_t open;
 
     if (p->n_sections == 0)
         return MB_OK;
     sec = &p->sections[p->n_sections - 1];
     sec->len = end - sec->offset;
-    if (sec->kind == MB_SECTION_UP && p->lists[K_REVISES].n < 2 &&
-        !has_statement(p->text + sec->offset, sec->len)) {
+    body = p->text + sec->offset;
+    if (has_statement(body, sec->len, &open))
+        return MB_OK;
+    if (open < sec->len) {
+        fail(p, line_at(sec, body, open), "unterminated block comment");
+        mb_error_hint(p->err, "close it with */ before the section ends "
+                      "(the %s section opens on line %u)",
+                      kind_name(sec->kind), sec->line);
+        return MB_EPARSE;
+    }
+    if (sec->kind == MB_SECTION_UP && p->lists[K_REVISES].n < 2) {
         fail(p, sec->line, "up section has no statement");
         mb_error_hint(p->err, "write the revision's SQL after the marker; "
                       "only a merge (several \"Revises\") may have an "
@@ -917,8 +964,8 @@ static int parse_lines(parser *p)
 
     while (rc == MB_OK && next_line(p)) {
         const char *s = p->text + p->start, *m;
-        size_t n = p->n;
-        int marker = looks_like_marker(s, n);
+        size_t n = p->n, kn;
+        int marker = looks_like_marker(s, n), k;
         int hdr = !marker && n >= 2 && s[0] == '-' && s[1] == '-';
 
         if (p->state == ST_MESSAGE) {
@@ -927,6 +974,14 @@ static int parse_lines(parser *p)
             m = s + 2;
             n -= 2;
             trim(&m, &n);
+            if ((k = key_of(m, n, &kn)) >= 0) {
+                fail(p, 1, "header starts with the key \"%s\", not with "
+                     "a message", key_names[k]);
+                mb_error_hint(p->err, "begin with a one-line message "
+                              "(\"-- add users table\"), then an empty "
+                              "\"--\" line, then the keys");
+                return MB_EPARSE;
+            }
             if (n == 0) {
                 fail(p, 1, "revision message is empty");
                 mb_error_hint(p->err, "say what the revision does on the "

@@ -589,6 +589,12 @@ static int validate(mb_cli *cli, const cli_args *a)
     if (a->nargs < cmd->min_args)
         return usage_error(cli->prog, "\"%s\" needs %s", cmd->name,
                            cmd->args);
+    for (o = 0; o < a->nargs; o++)
+        if (a->args[o][0] == '\0')
+            return usage_error(cli->prog, "the %s given to \"%s\" is empty",
+                               strstr(cmd->args, "TARGET") ? "target"
+                                                          : "revision",
+                               cmd->name);
     cli->cmd = cmd;
     cli->args = a->args;
     cli->nargs = a->nargs;

@@ -31,6 +31,11 @@ usage_error 'invalid --lock-timeout "-1"' -d "$db" --lock-timeout=-1 up
 usage_error 'too many arguments for "current"' -d "$db" current extra
 usage_error 'option "--db" needs a value' up --db
 usage_error 'option "-d" needs a value' up -d
+usage_error 'the target given to "up" is empty' -d "$db" up ''
+usage_error 'the target given to "down" is empty' -d "$db" down ''
+usage_error 'the target given to "stamp" is empty' -d "$db" stamp head ''
+usage_error 'the revision given to "show" is empty' -d "$db" show ''
+usage_error 'the revision given to "resolve" is empty' -d "$db" resolve '' --applied
 
 run "$app" -d "ftp://example/x" up
 expect_status 2

@@ -360,6 +360,29 @@ static void test_revfile__empty_message(void)
                "revision message is empty", "on the first line");
 }
 
+/* A key where the message belongs is the first line's error, not the
+ * second's; a message that merely contains a colon is a message. */
+static void test_revfile__key_first(void)
+{
+    const char *hint = "begin with a one-line message";
+
+    EXPECT_ERR("-- Revision ID: a\n-- Revises:\n\n" UP, 1,
+               "header starts with the key \"Revision ID\", not with a "
+               "message", hint);
+    EXPECT_ERR("--  Revises : r0\n--\n-- Revision ID: a\n" UP, 1,
+               "header starts with the key \"Revises\"", hint);
+    {
+        static const char ok[] = "-- Note: users get a role\n--\n"
+                                 "-- Revision ID: a\n" UP;
+        mb_error err = MB_ERROR_INIT;
+        mb_revision rev;
+
+        CHECK_INT(parse(&rev, &err, ok, strlen(ok)), MB_OK);
+        CHECK_STR(rev.message, "Note: users get a role");
+        mb_arena_free(&arena);
+    }
+}
+
 static void test_revfile__separator(void)
 {
     const char *hint = "an empty \"--\" line separates the message from "
@@ -611,8 +634,15 @@ static void test_revfile__empty_up(void)
                "up section has no statement", hint);
     EXPECT_ERR(HEAD UP "-- migrate:up dialect:sqlite\n", 8,
                "up section has no statement", hint);
-    EXPECT_ERR(HEAD "-- migrate:up\n/* unterminated", 6,
-               "up section has no statement", hint);
+    /* a body that is one unterminated comment: the comment is the error */
+    EXPECT_ERR(HEAD "-- migrate:up\n/* unterminated", 7,
+               "unterminated block comment",
+               "close it with */ before the section ends (the up section "
+               "opens on line 6)");
+    EXPECT_ERR(HEAD UP "-- migrate:down\n\n-- undo\n/* DROP TABLE t;\n", 11,
+               "unterminated block comment",
+               "close it with */ before the section ends (the down section "
+               "opens on line 8)");
 }
 
 static void test_revfile__no_up(void)
@@ -650,6 +680,7 @@ static const mb_test tests[] = {
     MB_T(test_revfile__invalid_utf8),
     MB_T(test_revfile__not_a_header),
     MB_T(test_revfile__empty_message),
+    MB_T(test_revfile__key_first),
     MB_T(test_revfile__separator),
     MB_T(test_revfile__key_without_colon),
     MB_T(test_revfile__unknown_key),
