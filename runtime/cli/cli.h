@@ -10,6 +10,7 @@
 #include "mb/backend.h"
 #include "mb/bundle.h"
 #include "mb/graph.h"
+#include "mb/graphtext.h"
 #include "mb/verify.h"
 #include "mb/vtable.h"
 
@@ -83,9 +84,7 @@ struct mb_cli {
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
-    unsigned char *labels;   /* by cli_graph(): labels[l * graph.n + v] is
-                              * 1 when node v carries graph.labels[l]
-                              * (Alembic's inherited branch labels) */
+    mb_graph_text gt;        /* by cli_graph(): prints graph to stdout */
 };
 
 /* An open database: backend, connection and version tables. */
@@ -115,28 +114,8 @@ mb_ctx cli_context(mb_cli *cli, mb_session *s);
 int cli_open(mb_cli *cli, mb_session *s, mb_error *err);
 void cli_close(mb_session *s);
 
-/* JSON output helpers (stdout). */
-void json_str(FILE *fp, const char *s);
-void json_str_array(FILE *fp, const char *const *v, unsigned n);
-void json_revision(FILE *fp, const mb_revision *r, int dialect);
 /* "postgresql", "sqlite", or "any" for MB_DIALECT_ANY. */
 const char *cli_dialect_name(int dialect);
-
-/* Alembic's forms of one revision (cmd_graph.c). current: 1 marks it
- * "(current)". */
-#define CLI_SHOW_BRANCHES 1u /* its branch labels */
-#define CLI_SHOW_DOC 2u      /* ", message" */
-#define CLI_SHOW_PARENTS 4u  /* "PARENTS -> " */
-#define CLI_SHOW_TREE 8u     /* (branchpoint) (mergepoint) */
-/* Script._head_only: "PARENTS (DEPS) -> ID (LABELS) (head), message". */
-void cli_rev_line(const mb_cli *cli, size_t node, unsigned show,
-                  int current);
-/* Script.log_entry ("Rev: ...", "Parent: ", ..., the header), with the
- * bundle path and checksum; ends with an empty line. */
-void cli_rev_entry(const mb_cli *cli, size_t node, int current);
-/* The members of a JSON revision object (no braces): json_revision and
- * the graph's facts; current -1: unknown (null). */
-void cli_rev_json(const mb_cli *cli, size_t node, int dialect, int current);
 
 /* Commands. */
 int cmd_up(mb_cli *cli);

@@ -1,12 +1,8 @@
 /*
  * cmd_graph.c -- the commands that show the revision graph: history,
- * heads, branches, show, and the forms of one revision they share with
- * current.
- *
- * The text is Alembic 1.8's (alembic/command.py and Script.cmd_format,
- * _head_only and log_entry in alembic/script/base.py), with the bundle
- * path as "Path:" and the checksum after it. Where Alembic iterates a set
- * (the branches of a branch point), we give graph order instead.
+ * heads, branches, show. The text and JSON forms are mb/graphtext.h's
+ * (Alembic 1.8's text), shared with migbundle's history, heads and
+ * branches; this file adds what needs the database.
  *
  * None of these writes to the database. history opens it read-only only
  * for -i or a "current" end of its range; show only when a database URL
@@ -17,6 +13,8 @@
 
 #include "cli.h"
 #include "mb/alloc.h"
+#include "mb/graphtext.h"
+#include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
 #include "mb/url.h"
@@ -26,163 +24,10 @@ static const mb_node *node_of(const mb_cli *cli, size_t v)
     return &cli->graph.nodes[v];
 }
 
-/* Nothing revises or depends on it (Alembic's _is_real_head). */
-static int real_head(const mb_node *nd)
+static int form_of(const mb_cli *cli)
 {
-    return nd->n_children == 0 && nd->n_dependents == 0;
-}
-
-/* Print the items of v[0..n) joined by ", ". */
-static void comma_list(const char *const *v, unsigned n)
-{
-    unsigned i;
-
-    for (i = 0; i < n; i++)
-        printf("%s%s", i ? ", " : "", v[i]);
-}
-
-/* The revision's labels, its own and inherited, joined by ", ". */
-static void label_list(const mb_cli *cli, size_t v)
-{
-    const mb_graph *g = &cli->graph;
-    size_t l, k = 0;
-
-    for (l = 0; l < g->n_labels; l++)
-        if (cli->labels[l * g->n + v])
-            printf("%s%s", k++ ? ", " : "", g->labels[l].label);
-}
-
-static int has_labels(const mb_cli *cli, size_t v)
-{
-    size_t l;
-
-    for (l = 0; l < cli->graph.n_labels; l++)
-        if (cli->labels[l * cli->graph.n + v])
-            return 1;
-    return 0;
-}
-
-/* _format_down_revision: "<base>" or the parents. */
-static void down_revision(const mb_revision *r)
-{
-    if (r->n_revises == 0)
-        fputs("<base>", stdout);
-    comma_list(r->revises, r->n_revises);
-}
-
-void cli_rev_line(const mb_cli *cli, size_t v, unsigned show, int current)
-{
-    const mb_node *nd = node_of(cli, v);
-    const mb_revision *r = nd->rev;
-
-    if (show & CLI_SHOW_PARENTS) {
-        down_revision(r);
-        if (r->n_depends_on > 0) {
-            fputs(" (", stdout);
-            comma_list(r->depends_on, r->n_depends_on);
-            fputc(')', stdout);
-        }
-        fputs(" -> ", stdout);
-    }
-    fputs(r->id, stdout);
-    if ((show & CLI_SHOW_BRANCHES) && has_labels(cli, v)) {
-        fputs(" (", stdout);
-        label_list(cli, v);
-        fputc(')', stdout);
-    }
-    if (real_head(nd))
-        fputs(" (head)", stdout);
-    else if (nd->n_children == 0)
-        fputs(" (effective head)", stdout);
-    if (current)
-        fputs(" (current)", stdout);
-    if ((show & CLI_SHOW_TREE) && nd->n_children > 1)
-        fputs(" (branchpoint)", stdout);
-    if ((show & CLI_SHOW_TREE) && nd->n_parents > 1)
-        fputs(" (mergepoint)", stdout);
-    if (show & CLI_SHOW_DOC)
-        printf(", %s", r->message);
-    fputc('\n', stdout);
-}
-
-/* log_entry up to "Path:", then our checksum. */
-static void entry_head(const mb_cli *cli, size_t v, int current)
-{
-    const mb_node *nd = node_of(cli, v);
-    const mb_revision *r = nd->rev;
-    size_t i;
-
-    printf("Rev: %s%s%s%s%s\n", r->id, nd->n_children == 0 ? " (head)" : "",
-           nd->n_children > 1 ? " (branchpoint)" : "",
-           nd->n_parents > 1 ? " (mergepoint)" : "",
-           current ? " (current)" : "");
-    fputs(nd->n_parents > 1 ? "Merges: " : "Parent: ", stdout);
-    down_revision(r);
-    fputc('\n', stdout);
-    if (r->n_depends_on > 0) {
-        fputs("Also depends on: ", stdout);
-        comma_list(r->depends_on, r->n_depends_on);
-        fputc('\n', stdout);
-    }
-    if (nd->n_children > 1) {
-        fputs("Branches into: ", stdout);
-        for (i = 0; i < nd->n_children; i++)
-            printf("%s%s", i ? ", " : "",
-                   node_of(cli, nd->children[i])->rev->id);
-        fputc('\n', stdout);
-    }
-    if (has_labels(cli, v)) {
-        fputs("Branch names: ", stdout);
-        label_list(cli, v);
-        fputc('\n', stdout);
-    }
-    printf("Path: %s\nChecksum: %s\n", r->path, r->checksum);
-}
-
-/* The rest of log_entry: the header as Alembic's template writes it,
- * indented; an empty line behind it. */
-static void entry_doc(const mb_revision *r)
-{
-    printf("\n    %s\n    \n    Revision ID: %s\n    Revises: ", r->message,
-           r->id);
-    comma_list(r->revises, r->n_revises);
-    printf("\n    Create Date: %s\n\n", r->create_date);
-}
-
-void cli_rev_entry(const mb_cli *cli, size_t v, int current)
-{
-    entry_head(cli, v, current);
-    entry_doc(node_of(cli, v)->rev);
-}
-
-static const char *json_bool(int b)
-{
-    return b ? "true" : "false";
-}
-
-void cli_rev_json(const mb_cli *cli, size_t v, int dialect, int current)
-{
-    const mb_graph *g = &cli->graph;
-    const mb_node *nd = node_of(cli, v);
-    size_t i, k = 0;
-
-    json_revision(stdout, nd->rev, dialect);
-    fputs(", \"labels\": [", stdout);
-    for (i = 0; i < g->n_labels; i++)
-        if (cli->labels[i * g->n + v]) {
-            fputs(k++ ? ", " : "", stdout);
-            json_str(stdout, g->labels[i].label);
-        }
-    fputs("], \"children\": [", stdout);
-    for (i = 0; i < nd->n_children; i++) {
-        fputs(i ? ", " : "", stdout);
-        json_str(stdout, node_of(cli, nd->children[i])->rev->id);
-    }
-    printf("], \"is_head\": %s, \"is_branch_point\": %s, "
-           "\"is_merge_point\": %s, \"is_current\": %s",
-           json_bool(nd->n_children == 0), json_bool(nd->n_children > 1),
-           json_bool(nd->n_parents > 1),
-           current < 0 ? "null" : json_bool(current));
+    return cli->json ? MB_FORM_JSON : cli->verbose ? MB_FORM_VERBOSE
+                                                   : MB_FORM_LINES;
 }
 
 /*
@@ -240,7 +85,7 @@ int cmd_history(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
     unsigned char *applied = NULL, *cur = NULL;
-    size_t *order = NULL, n = 0, i;
+    size_t *order = NULL, n = 0;
     char range[256] = "", *upper = NULL;
     int rc;
 
@@ -271,25 +116,8 @@ int cmd_history(mb_cli *cli)
                                                               : NULL,
                             &err)) < 0)
         goto done;
-    if (cli->json)
-        fputs("{\"revisions\": [", stdout);
-    for (i = 0; i < n; i++) {
-        size_t v = order[i];
-
-        if (cli->json) {
-            printf("%s\n  {", i ? "," : "");
-            cli_rev_json(cli, v, MB_DIALECT_ANY,
-                         cli->indicate_current ? cur[v] : -1);
-            fputs("}", stdout);
-        } else if (cli->verbose) {
-            cli_rev_entry(cli, v, cur[v]);
-        } else {
-            cli_rev_line(cli, v, CLI_SHOW_BRANCHES | CLI_SHOW_DOC |
-                         CLI_SHOW_PARENTS | CLI_SHOW_TREE, cur[v]);
-        }
-    }
-    if (cli->json)
-        printf("%s]}\n", n ? "\n" : "");
+    mb_graph_text_history(&cli->gt, order, n,
+                          cli->indicate_current ? cur : NULL, form_of(cli));
 done:
     free(order);
     free(applied);
@@ -300,72 +128,22 @@ done:
 int cmd_heads(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
-    size_t i;
     int rc;
 
     if ((rc = cli_graph(cli, &err)) < 0)
         return cli_fail(cli, rc, &err);
-    if (cli->json)
-        fputs("{\"heads\": [", stdout);
-    for (i = 0; i < cli->graph.n_heads; i++) {
-        size_t v = cli->graph.heads[i];
-
-        if (cli->json) {
-            printf("%s\n  {", i ? "," : "");
-            cli_rev_json(cli, v, MB_DIALECT_ANY, -1);
-            fputs("}", stdout);
-        } else if (cli->verbose) {
-            cli_rev_entry(cli, v, 0);
-        } else {
-            cli_rev_line(cli, v, CLI_SHOW_BRANCHES, 0);
-        }
-    }
-    if (cli->json)
-        printf("%s]}\n", cli->graph.n_heads ? "\n" : "");
+    mb_graph_text_heads(&cli->gt, form_of(cli));
     return MB_EXIT_OK;
 }
 
 int cmd_branches(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
-    size_t *order = NULL, n = 0, i, j, k = 0;
     int rc;
 
     if ((rc = cli_graph(cli, &err)) < 0 ||
-        (rc = mb_plan_range(&order, &n, &cli->graph, NULL, NULL, NULL,
-                            &err)) < 0)
+        (rc = mb_graph_text_branches(&cli->gt, form_of(cli), &err)) < 0)
         return cli_fail(cli, rc, &err);
-    if (cli->json)
-        fputs("{\"branch_points\": [", stdout);
-    for (i = 0; i < n; i++) {
-        const mb_node *nd = node_of(cli, order[i]);
-
-        if (nd->n_children < 2)
-            continue;
-        if (cli->json) {
-            printf("%s\n  {", k ? "," : "");
-            cli_rev_json(cli, order[i], MB_DIALECT_ANY, -1);
-            fputs("}", stdout);
-            k++;
-            continue;
-        }
-        if (cli->verbose) {
-            cli_rev_entry(cli, order[i], 0);
-        } else {
-            cli_rev_line(cli, order[i], CLI_SHOW_BRANCHES | CLI_SHOW_TREE,
-                         0);
-        }
-        for (j = 0; j < nd->n_children; j++) {
-            printf("%*s -> ", (int)strlen(nd->rev->id), "");
-            cli_rev_line(cli, nd->children[j], CLI_SHOW_BRANCHES |
-                         CLI_SHOW_TREE | (cli->verbose ? CLI_SHOW_DOC : 0),
-                         0);
-        }
-        fputc('\n', stdout);
-    }
-    if (cli->json)
-        printf("%s]}\n", k ? "\n" : "");
-    free(order);
     return MB_EXIT_OK;
 }
 
@@ -400,11 +178,11 @@ static void show_json(const mb_revision *r, int applied)
         printf("%s{\"kind\": \"%s\", \"dialect\": \"%s\", \"transaction\": "
                "%s, \"line\": %u}", i ? ", " : "",
                s->kind == MB_SECTION_UP ? "up" : "down",
-               cli_dialect_name(s->dialect), json_bool(s->transaction),
+               cli_dialect_name(s->dialect), mb_json_bool(s->transaction),
                s->line);
     }
     printf("], \"applied\": %s",
-           applied < 0 ? "null" : json_bool(applied));
+           applied < 0 ? "null" : mb_json_bool(applied));
 }
 
 int cmd_show(mb_cli *cli)
@@ -430,14 +208,14 @@ int cmd_show(mb_cli *cli)
 
         if (cli->json) {
             printf("%s\n  {", i ? "," : "");
-            cli_rev_json(cli, revs[i], MB_DIALECT_ANY, -1);
+            mb_graph_text_json(&cli->gt, revs[i], MB_DIALECT_ANY, -1);
             show_json(r, a);
             fputs("}", stdout);
             continue;
         }
-        entry_head(cli, revs[i], 0);
+        mb_graph_text_entry_head(&cli->gt, revs[i], 0);
         show_extra(r, a);
-        entry_doc(r);
+        mb_graph_text_entry_doc(&cli->gt, revs[i]);
     }
     if (cli->json)
         printf("%s]}\n", n ? "\n" : "");

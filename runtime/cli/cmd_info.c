@@ -9,32 +9,10 @@
 
 #include "cli.h"
 #include "mb/alloc.h"
+#include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
 #include "mb/url.h"
-
-/* One revision as a JSON object's members (no braces). */
-void json_revision(FILE *fp, const mb_revision *r, int dialect)
-{
-    fputs("\"revision\": ", fp);
-    json_str(fp, r->id);
-    fputs(", \"message\": ", fp);
-    json_str(fp, r->message);
-    fputs(", \"path\": ", fp);
-    json_str(fp, r->path);
-    fputs(", \"checksum\": ", fp);
-    json_str(fp, r->checksum);
-    fputs(", \"revises\": ", fp);
-    json_str_array(fp, r->revises, r->n_revises);
-    fputs(", \"depends_on\": ", fp);
-    json_str_array(fp, r->depends_on, r->n_depends_on);
-    fputs(", \"branch_labels\": ", fp);
-    json_str_array(fp, r->branch_labels, r->n_branch_labels);
-    fputs(", \"create_date\": ", fp);
-    json_str(fp, r->create_date);
-    fprintf(fp, ", \"reversible\": %s",
-            mb_revision_reversible(r, dialect) ? "true" : "false");
-}
 
 int cmd_current(mb_cli *cli)
 {
@@ -78,17 +56,16 @@ int cmd_current(mb_cli *cli)
                 row = &v.rows[j];
         if (!cli->json) {
             if (cli->verbose)
-                cli_rev_entry(cli, heads[i], 0);
+                mb_graph_text_entry(&cli->gt, heads[i], 0);
             else
-                cli_rev_line(cli, heads[i], CLI_SHOW_TREE, 0);
+                mb_graph_text_line(&cli->gt, heads[i], MB_SHOW_TREE, 0);
             continue;
         }
         printf("%s\n  {", i ? "," : "");
-        cli_rev_json(cli, heads[i], s.be->dialect, 1);
-        fputs(", \"applied_at\": ", stdout);
-        json_str(stdout, row ? row->applied_at : NULL);
-        fputs(", \"bundle_digest\": ", stdout);
-        json_str(stdout, row ? row->bundle_digest : NULL);
+        mb_graph_text_json(&cli->gt, heads[i], s.be->dialect, 1);
+        mb_json_member(stdout, 0, "applied_at", row ? row->applied_at : NULL);
+        mb_json_member(stdout, 0, "bundle_digest",
+                       row ? row->bundle_digest : NULL);
         fputs("}", stdout);
     }
     if (cli->json)
@@ -122,7 +99,7 @@ static void json_report(const mb_report *rep)
         char *line = mb_strndup(p, n);
 
         fputs(first ? "" : ", ", stdout);
-        json_str(stdout, line ? line : "(out of memory)");
+        mb_json_str(stdout, line ? line : "(out of memory)");
         free(line);
         first = 0;
         p += n + (nl != NULL);
@@ -160,12 +137,12 @@ int cmd_verify(mb_cli *cli)
     if (cli->json) {
         printf("{\"bundle\": {\"ok\": %s, \"revisions\": %u, \"digest\": ",
                brep.count ? "false" : "true", cli->bundle->n_revisions);
-        json_str(stdout, cli->bundle->digest);
+        mb_json_str(stdout, cli->bundle->digest);
         fputs(", \"problems\": ", stdout);
         json_report(&brep);
         printf("},\n \"database\": {\"ok\": %s, \"url\": ",
                drep.count ? "false" : "true");
-        json_str(stdout, shown);
+        mb_json_str(stdout, shown);
         printf(", \"applied\": %zu, \"problems\": ", v.n);
         json_report(&drep);
         printf("},\n \"ok\": %s}\n",
@@ -216,20 +193,16 @@ int cmd_manifest(mb_cli *cli)
                    b->revisions[i].id, b->revisions[i].path);
         return MB_EXIT_OK;
     }
-    fputs("{\"name\": ", stdout);
-    json_str(stdout, b->name);
-    fputs(", \"generator\": ", stdout);
-    json_str(stdout, b->generator);
-    fputs(", \"bundle_digest\": ", stdout);
-    json_str(stdout, b->digest);
-    fputs(", \"digest_format\": ", stdout);
-    json_str(stdout, MB_DIGEST_FORMAT);
-    fputs(", \"default_db\": ", stdout);
-    json_str(stdout, b->default_db ? shown : NULL);
+    fputc('{', stdout);
+    mb_json_member(stdout, 1, "name", b->name);
+    mb_json_member(stdout, 0, "generator", b->generator);
+    mb_json_member(stdout, 0, "bundle_digest", b->digest);
+    mb_json_member(stdout, 0, "digest_format", MB_DIGEST_FORMAT);
+    mb_json_member(stdout, 0, "default_db", b->default_db ? shown : NULL);
     fputs(", \"revisions\": [", stdout);
     for (i = 0; i < b->n_revisions; i++) {
         printf("%s\n  {", i ? "," : "");
-        json_revision(stdout, &b->revisions[i], MB_DIALECT_ANY);
+        mb_json_revision(stdout, &b->revisions[i], MB_DIALECT_ANY);
         fputs("}", stdout);
     }
     printf("%s]}\n", b->n_revisions ? "\n" : "");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
 
@@ -77,7 +78,7 @@ static void print_json(const mb_section *s, const char *text, int first)
         memcpy(sql, text + s->offset, s->len);
         sql[s->len] = '\0';
     }
-    json_str(stdout, sql ? sql : "(out of memory)");
+    mb_json_str(stdout, sql ? sql : "(out of memory)");
     free(sql);
     fputc('}', stdout);
 }
@@ -118,7 +119,7 @@ int cmd_sql(mb_cli *cli)
         }
     if (cli->json) {
         fputc('{', stdout);
-        json_revision(stdout, r, cli->dialect);
+        mb_json_revision(stdout, r, cli->dialect);
         printf(", \"direction\": \"%s\", \"sections\": [", dir);
         for (i = 0; i < n; i++)
             print_json(secs[i], text.ptr, i == 0);

@@ -277,10 +277,8 @@ void cli_print_report(const mb_cli *cli, const mb_report *rep)
 
 int cli_graph(mb_cli *cli, mb_error *err)
 {
-    const mb_graph *g = &cli->graph;
     int rc = mb_graph_build(&cli->graph, cli->bundle->revisions,
                             cli->bundle->n_revisions, err);
-    size_t l;
 
     if (rc == MB_EGRAPH || rc == MB_EPARSE) {
         mb_error_hint(err, "the embedded revision graph is invalid; the "
@@ -290,14 +288,7 @@ int cli_graph(mb_cli *cli, mb_error *err)
     }
     if (rc < 0)
         return rc;
-    cli->labels = mb_calloc(g->n_labels * g->n + 1, 1);
-    if (cli->labels == NULL)
-        return mb_error_set(err, MB_ENOMEM, "out of memory");
-    for (l = 0; l < g->n_labels; l++)
-        if ((rc = mb_plan_label_members(cli->labels + l * g->n, g, l,
-                                        err)) < 0)
-            return rc;
-    return MB_OK;
+    return mb_graph_text_init(&cli->gt, &cli->graph, stdout, err);
 }
 
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
@@ -706,7 +697,7 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
         cli.db = bundle->default_db;
     rc = cli.cmd->run(&cli);
     mb_graph_free(&cli.graph);
-    free(cli.labels);
+    mb_graph_text_free(&cli.gt);
     return rc;
 }
 
