@@ -1526,3 +1526,31 @@ done:
     *out = order;
     return MB_OK;
 }
+
+int mb_range_parse(mb_range *r, const char *spec, mb_error *err)
+{
+    char *colon;
+
+    r->text[0] = '\0';
+    r->lower = r->upper = NULL;
+    if (spec == NULL)
+        return MB_OK;
+    if (strlen(spec) >= sizeof r->text)
+        return mb_error_set(err, MB_EUSAGE, "invalid range: longer than "
+                            "%zu characters", sizeof r->text - 1);
+    snprintf(r->text, sizeof r->text, "%s", spec);
+    colon = strchr(r->text, ':');
+    if (colon == NULL || strchr(colon + 1, ':') != NULL)
+        return mb_error_set(err, MB_EUSAGE, "invalid range \"%s\": give "
+                            "START:END, START: or :END", spec);
+    *colon = '\0';
+    r->lower = r->text;
+    r->upper = colon + 1;
+    return MB_OK;
+}
+
+int mb_range_uses_current(const mb_range *r)
+{
+    return (r->lower != NULL && strcmp(r->lower, "current") == 0) ||
+           (r->upper != NULL && strcmp(r->upper, "current") == 0);
+}

@@ -86,32 +86,17 @@ int cmd_history(mb_cli *cli)
     mb_error err = MB_ERROR_INIT;
     unsigned char *applied = NULL, *cur = NULL;
     size_t *order = NULL, n = 0;
-    char range[256] = "", *upper = NULL;
+    mb_range range;
     int rc;
 
-    if (cli->rev_range != NULL) {
-        if (strlen(cli->rev_range) >= sizeof range) {
-            rc = mb_error_set(&err, MB_EUSAGE, "invalid range: longer than "
-                              "%zu characters", sizeof range - 1);
-            goto done;
-        }
-        snprintf(range, sizeof range, "%s", cli->rev_range);
-        upper = strchr(range, ':');
-        *upper++ = '\0';
-        if (strchr(upper, ':') != NULL) {
-            rc = mb_error_set(&err, MB_EUSAGE, "invalid range \"%s\": give "
-                              "START:END, START: or :END", cli->rev_range);
-            goto done;
-        }
-    }
-    if ((rc = cli_graph(cli, &err)) < 0)
+    if ((rc = mb_range_parse(&range, cli->rev_range, &err)) < 0 ||
+        (rc = cli_graph(cli, &err)) < 0)
         goto done;
-    if ((cli->indicate_current || strcmp(range, "current") == 0 ||
-         (upper != NULL && strcmp(upper, "current") == 0)) &&
+    if ((cli->indicate_current || mb_range_uses_current(&range)) &&
         (rc = read_applied(cli, &applied, &err)) < 0)
         goto done;
-    if ((rc = mb_plan_range(&order, &n, &cli->graph, applied, range, upper,
-                            &err)) < 0 ||
+    if ((rc = mb_plan_range(&order, &n, &cli->graph, applied, range.lower,
+                            range.upper, &err)) < 0 ||
         (rc = current_marks(cli, &cur, cli->indicate_current ? applied
                                                               : NULL,
                             &err)) < 0)

@@ -647,9 +647,6 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->quiet = v[OPT_QUIET] != NULL;
     cli->purge = v[OPT_PURGE] != NULL;
     cli->rev_range = v[OPT_REV_RANGE];
-    if (cli->rev_range != NULL && strchr(cli->rev_range, ':') == NULL)
-        return usage_error(cli->prog, "invalid range \"%s\": give "
-                           "START:END, START: or :END", cli->rev_range);
     cli->indicate_current = v[OPT_INDICATE_CURRENT] != NULL;
     cli->verbose = v[OPT_VERBOSE] != NULL;
     cli->down = v[OPT_DOWN] != NULL;

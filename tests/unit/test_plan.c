@@ -322,6 +322,34 @@ static void expect_range(const char *lower, const char *upper,
 
 /* Alembic's history -r on the same graphs (alembic/script/base.py
  * walk_revisions), newest first. */
+/* RANGE's two ends; what is not one colon is refused, naming it. */
+static void test_plan__range_parse(void)
+{
+    mb_error err = MB_ERROR_INIT;
+    mb_range r;
+    char lng[300];
+
+    CHECK_INT(mb_range_parse(&r, NULL, &err), MB_OK);
+    CHECK(r.lower == NULL && r.upper == NULL);
+    CHECK_INT(mb_range_uses_current(&r), 0);
+    CHECK_INT(mb_range_parse(&r, "a1:current", &err), MB_OK);
+    CHECK_STR(r.lower, "a1");
+    CHECK_STR(r.upper, "current");
+    CHECK_INT(mb_range_uses_current(&r), 1);
+    CHECK_INT(mb_range_parse(&r, ":", &err), MB_OK);
+    CHECK_STR(r.lower, "");
+    CHECK_STR(r.upper, "");
+    CHECK_INT(mb_range_parse(&r, "a1", &err), MB_EUSAGE);
+    CHECK_STR(err.msg, "invalid range \"a1\": give START:END, START: or "
+              ":END");
+    CHECK_INT(mb_range_parse(&r, "a:b:c", &err), MB_EUSAGE);
+    memset(lng, 'a', sizeof lng - 1);
+    lng[sizeof lng - 1] = '\0';
+    lng[3] = ':';
+    CHECK_INT(mb_range_parse(&r, lng, &err), MB_EUSAGE);
+    CHECK_STR(err.msg, "invalid range: longer than 255 characters");
+}
+
 static void test_plan__range(void)
 {
     linear();
@@ -402,6 +430,7 @@ static const mb_test tests[] = {
     MB_T(test_plan__branches),
     MB_T(test_plan__alembic_order),
     MB_T(test_plan__stamp),
+    MB_T(test_plan__range_parse),
     MB_T(test_plan__range),
     MB_T(test_plan__label_members),
 };

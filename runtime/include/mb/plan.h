@@ -80,6 +80,22 @@ int mb_plan_revisions(size_t **out, size_t *n, const mb_graph *g,
                       const unsigned char *applied, const char *spec,
                       mb_error *err);
 
+/** A `history -r` RANGE split at its colon ("A:B", "A:", ":B"). */
+typedef struct mb_range {
+    char text[256];    /* the range, the colon replaced by a NUL */
+    const char *lower; /* "" when not given; NULL: no range at all */
+    const char *upper;
+} mb_range;
+
+/**
+ * Split spec (NULL: the whole graph) into r. MB_EUSAGE, naming spec, when
+ * it has no colon or two, or is longer than r->text holds.
+ */
+int mb_range_parse(mb_range *r, const char *spec, mb_error *err);
+
+/** 1 when either end of r is "current" (it needs the applied set). */
+int mb_range_uses_current(const mb_range *r);
+
 /**
  * `history -r LOWER:UPPER` (Alembic's walk_revisions: iterate_revisions
  * with inclusive=True and assert_relative_length=False): the revisions
