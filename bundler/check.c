@@ -62,7 +62,37 @@ static int check_splits(const mb_revision *rev, const char *shown,
     return rc;
 }
 
+/* No revision file at all: a wrong directory, most likely. */
+static int no_revisions(const mb_project *p, mb_error *err)
+{
+    mb_error_set(err, MB_EIO, "no revision files in \"%s\"", p->scan.dir);
+    mb_error_hint(err, "revision files are named *.sql and may be in "
+                  "subdirectories; check that \"%s\" is the migrations "
+                  "directory", p->scan.dir);
+    return MB_EIO;
+}
+
+static int load(mb_project *out, const char *dir, unsigned flags,
+                mb_error *err);
+
 int mb_project_load(mb_project *out, const char *dir, mb_error *err)
+{
+    int rc = load(out, dir, 0, err);
+
+    if (rc == MB_OK && out->n_revs == 0) {
+        rc = no_revisions(out, err);
+        mb_project_free(out);
+    }
+    return rc;
+}
+
+int mb_project_open(mb_project *out, const char *dir, mb_error *err)
+{
+    return load(out, dir, MB_REVFILE_DRAFT, err);
+}
+
+static int load(mb_project *out, const char *dir, unsigned flags,
+                mb_error *err)
 {
     mb_buf shown = MB_BUF_INIT, text = MB_BUF_INIT;
     size_t i, n;
@@ -87,9 +117,9 @@ int mb_project_load(mb_project *out, const char *dir, mb_error *err)
         mb_buf_clear(&shown);
         if ((rc = mb_scan_join(&shown, out->scan.dir, rel, err)) < 0 ||
             (rc = mb_scan_read(&text, shown.ptr, err)) < 0 ||
-            (rc = mb_revfile_parse(&out->revs[i], &out->arena, rel,
-                                   shown.ptr, text.ptr ? text.ptr : "",
-                                   text.len, err)) < 0 ||
+            (rc = mb_revfile_parse_flags(&out->revs[i], &out->arena, rel,
+                                         shown.ptr, text.ptr ? text.ptr : "",
+                                         text.len, flags, err)) < 0 ||
             (rc = check_splits(&out->revs[i], shown.ptr, err)) < 0)
             goto done;
         out->n_revs = i + 1;

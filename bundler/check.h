@@ -35,6 +35,14 @@ typedef struct mb_project {
  */
 int mb_project_load(mb_project *out, const char *dir, mb_error *err);
 
+/**
+ * Like mb_project_load for the commands that only read or extend the
+ * graph (revision, merge, history, heads, branches): a directory without
+ * revision files is an empty project, and an up section may be empty
+ * (MB_REVFILE_DRAFT: a file `revision` wrote and nobody filled yet).
+ */
+int mb_project_open(mb_project *out, const char *dir, mb_error *err);
+
 /** Release everything; accepts MB_PROJECT_INIT. */
 void mb_project_free(mb_project *p);
 

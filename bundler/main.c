@@ -13,12 +13,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "cli.h"
 #include "emit.h"
 #include "pack.h"
-
-#define PROG "migbundle"
-
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 /* Long-only options get values outside the range of characters. */
 enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE };
@@ -37,39 +34,16 @@ static const command commands[] = {
     {"build", cmd_build, "DIR -o OUT.c",
      "write the C source of a migration executable"},
     {"check", cmd_check, "DIR", "check the revisions, write nothing"},
+    {"revision", cmd_revision, "DIR -m MSG", "write a new revision file"},
+    {"merge", cmd_merge, "DIR -m MSG REV...",
+     "write a revision that merges heads"},
+    {"history", cmd_history, "DIR", "show the revision graph, newest "
+     "first"},
+    {"heads", cmd_heads, "DIR", "show the heads of the graph"},
+    {"branches", cmd_branches, "DIR", "show the branch points"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-static int usage_error(const char *cmd, const char *fmt, ...) MB_PRINTF(2, 3);
-
-/* PostgreSQL style: the error, then where to look for help; exit 2. */
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, PROG ": error: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n" PROG ": hint: Try \"" PROG "%s%s --help\" for more "
-            "information.\n", cmd ? " " : "", cmd ? cmd : "");
-    return EXIT_USAGE;
-}
-
-/* Report what getopt_long rejected (opterr is 0, so it printed nothing). */
-static int option_error(const char *cmd, char **argv, int c)
-{
-    const char *arg = argv[optind - 1];
-
-    if (c == ':')
-        return usage_error(cmd, "option \"%s\" requires an argument", arg);
-    if (optopt != 0 && strncmp(arg, "--", 2) != 0) {
-        char opt[3] = {'-', (char)optopt, '\0'};
-        return usage_error(cmd, "invalid option \"%s\"", opt);
-    }
-    return usage_error(cmd, "unrecognized option \"%s\"", arg);
-}
 
 static void help(void)
 {
@@ -127,24 +101,6 @@ static void help_check(void)
            "  " PROG " check DIR\n\n"
            "Options:\n"
            "  -h, --help             show this help, then exit\n");
-}
-
-/* The one positional argument DIR, after the options of cmd. */
-static int take_dir(const char *cmd, int argc, char **argv, const char **dir)
-{
-    if (optind >= argc)
-        return usage_error(cmd, "no migrations directory given");
-    if (optind + 1 < argc)
-        return usage_error(cmd, "too many command-line arguments (first is "
-                           "\"%s\")", argv[optind + 1]);
-    *dir = argv[optind];
-    return EXIT_OK;
-}
-
-static int fail(const mb_error *err)
-{
-    mb_error_print(err, PROG, stderr);
-    return err->code == MB_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
 }
 
 /* Emit the bundle for p to out, then the depfile if asked. */

@@ -54,6 +54,7 @@ typedef struct list {
 
 typedef struct parser {
     mb_arena *arena;
+    unsigned flags;     /* MB_REVFILE_* */
     const char *shown;  /* file name in errors */
     mb_error *err;
     const char *text;   /* canonical text, NUL-terminated */
@@ -858,7 +859,8 @@ static int close_section(parser *p, size_t end)
                       kind_name(sec->kind), sec->line);
         return MB_EPARSE;
     }
-    if (sec->kind == MB_SECTION_UP && p->lists[K_REVISES].n < 2) {
+    if (sec->kind == MB_SECTION_UP && p->lists[K_REVISES].n < 2 &&
+        !(p->flags & MB_REVFILE_DRAFT)) {
         fail(p, sec->line, "up section has no statement");
         mb_error_hint(p->err, "write the revision's SQL after the marker; "
                       "only a merge (several \"Revises\") may have an "
@@ -1027,6 +1029,15 @@ int mb_revfile_parse(mb_revision *out, mb_arena *arena, const char *path,
                      const char *shown, const char *data, size_t len,
                      mb_error *err)
 {
+    return mb_revfile_parse_flags(out, arena, path, shown, data, len, 0,
+                                  err);
+}
+
+int mb_revfile_parse_flags(mb_revision *out, mb_arena *arena,
+                           const char *path, const char *shown,
+                           const char *data, size_t len, unsigned flags,
+                           mb_error *err)
+{
     mb_buf canon = MB_BUF_INIT;
     mb_revision rev;
     parser p;
@@ -1037,6 +1048,7 @@ int mb_revfile_parse(mb_revision *out, mb_arena *arena, const char *path,
     memset(&p, 0, sizeof p);
     memset(&rev, 0, sizeof rev);
     p.arena = arena;
+    p.flags = flags;
     p.shown = shown ? shown : path ? path : "";
     p.err = err;
     p.state = ST_MESSAGE;

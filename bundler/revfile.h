@@ -41,4 +41,17 @@ int mb_revfile_parse(mb_revision *out, mb_arena *arena, const char *path,
                      const char *shown, const char *data, size_t len,
                      mb_error *err);
 
+/*
+ * A revision being written: its up section may still be empty (the
+ * authoring commands read the graph of files that `revision` wrote and
+ * nobody has filled yet; build and check refuse them).
+ */
+#define MB_REVFILE_DRAFT 1u
+
+/** mb_revfile_parse with flags (MB_REVFILE_DRAFT, or 0). */
+int mb_revfile_parse_flags(mb_revision *out, mb_arena *arena,
+                           const char *path, const char *shown,
+                           const char *data, size_t len, unsigned flags,
+                           mb_error *err);
+
 #endif

@@ -357,14 +357,6 @@ int mb_scan_dir(mb_scan *out, const char *dir, mb_error *err)
         if ((rc = visit(&w, f->names[f->next++], err)) < 0)
             goto done;
     }
-    if (out->n_files == 0) {
-        rc = mb_error_set(err, MB_EIO, "no revision files in \"%s\"",
-                          out->dir);
-        mb_error_hint(err, "revision files are named *.sql and may be in "
-                      "subdirectories; check that \"%s\" is the migrations "
-                      "directory", out->dir);
-        goto done;
-    }
     qsort(out->files, out->n_files, sizeof *out->files, cmp_str);
     qsort(out->dirs, out->n_dirs, sizeof *out->dirs, cmp_str);
 done:

@@ -30,8 +30,9 @@ typedef struct mb_scan {
 /**
  * Scan dir. Symbolic links are followed; a loop, a dangling link, an
  * unreadable directory, a `*.sql` that is not a regular file, too deep a
- * tree, too many files or no revision file at all is MB_EIO with the path
- * named as the user would type it (DIR/REL).
+ * tree or too many files is MB_EIO with the path named as the user would
+ * type it (DIR/REL). A directory without revision files is not an error
+ * here (mb_project_load refuses it, `migbundle revision` starts there).
  *
  * @param out  filled on success, empty on failure; free with mb_scan_free
  * @return MB_OK, MB_EIO or MB_ENOMEM

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # man_options.sh -- the man pages are kept in step with --help.
 #
-# For migbundle(1) (`migbundle --help`, `build --help`, `check --help`)
+# For migbundle(1) (`migbundle --help` and each command's --help)
 # and app-migrate(1) (`$APP_MIGRATE --help`):
 #   - the options each help defines (its option column: "-d, --db=URL",
 #     "--applied, --rolled-back") equal those the page defines (the tags of
@@ -99,15 +99,25 @@ page=$man_dir/migbundle.1
 version=$("$MIGBUNDLE" --version | sed 's/^migbundle //')
 check_page_basics "$page" "$version"
 "$MIGBUNDLE" --help >"$T/mb.help"
-"$MIGBUNDLE" build --help >"$T/mb-build.help"
-"$MIGBUNDLE" check --help >"$T/mb-check.help"
+for c in build check revision merge history heads branches; do
+    "$MIGBUNDLE" "$c" --help >"$T/mb-$c.help"
+done
 if [ -f "$page" ]; then
     help_options <"$T/mb.help" >"$T/h"
     man_options "$page" OPTIONS "Options of migbundle" >"$T/m"
     compare "migbundle" "$T/h" "$T/m"
-    for c in build check; do
+    for c in build check revision merge history; do
         help_options <"$T/mb-$c.help" >"$T/h"
-        man_options "$page" OPTIONS "Options of $c" >"$T/m"
+        section="Options of $c"
+        [ "$c" = history ] && section="Options of history, heads and branches"
+        man_options "$page" OPTIONS "$section" >"$T/m"
+        compare "migbundle $c" "$T/h" "$T/m"
+    done
+    # heads and branches take history's options but -r
+    for c in heads branches; do
+        help_options <"$T/mb-$c.help" >"$T/h"
+        man_options "$page" OPTIONS "Options of history, heads and branches" |
+            grep -vx -- '-r\|--rev-range' >"$T/m"
         compare "migbundle $c" "$T/h" "$T/m"
     done
     help_commands <"$T/mb.help" >"$T/h"
