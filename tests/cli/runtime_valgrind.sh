@@ -24,4 +24,15 @@ run vg "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
 [ "$STATUS" = 0 ] || fail "valgrind: migbundle check"
 run vg "$MIGBUNDLE" build "$MB_SOURCE_DIR/samples/migrations" -o "$T/b.c"
 [ "$STATUS" = 0 ] || fail "valgrind: migbundle build"
+# the authoring and graph commands, their refusals included
+mkdir "$T/m"
+for args in "revision -m first --rev-id a1" "revision -m second --branch-label x" \
+            "revision -m side --head base --rev-id c3 --depends-on a1" \
+            "revision -m z --head a1" "revision -m z --head nope" \
+            "merge -m join heads" "merge -m j a1" "history -v" \
+            "history -r a1: --format json" "heads -v" "branches -v"; do
+    # shellcheck disable=SC2086
+    run vg "$MIGBUNDLE" ${args%% *} "$T/m" ${args#* }
+    [ "$STATUS" != 99 ] || fail "valgrind found errors in: migbundle $args"
+done
 echo "ok"
