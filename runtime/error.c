@@ -82,6 +82,7 @@ void mb_error_clear(mb_error *err)
     err->msg[0] = '\0';
     err->detail[0] = '\0';
     err->hint[0] = '\0';
+    err->column = 0;
 }
 
 /* Print text line by line, each line prefixed with "PROG: LABEL: ". */
@@ -103,7 +104,10 @@ static void print_lines(FILE *fp, const char *prog, const char *label,
 
 void mb_error_print(const mb_error *err, const char *prog, FILE *fp)
 {
-    if (err->file[0] != '\0' && err->line > 0)
+    if (err->file[0] != '\0' && err->line > 0 && err->column > 0)
+        fprintf(fp, "%s: error: %s:%d:%d: %s\n", prog, err->file, err->line,
+                err->column, err->msg);
+    else if (err->file[0] != '\0' && err->line > 0)
         fprintf(fp, "%s: error: %s:%d: %s\n", prog, err->file, err->line,
                 err->msg);
     else if (err->file[0] != '\0')

@@ -42,9 +42,12 @@ typedef struct mb_error {
     char msg[512];     /* primary message */
     char detail[1024]; /* optional: server text, offending line, list */
     char hint[512];    /* optional: what would be right */
+    int column;        /* 1-based character in the line; 0: none. Only
+                        * set by who knows it (the bundler's PostgreSQL
+                        * parser pass), after mb_error_at() */
 } mb_error;
 
-#define MB_ERROR_INIT {MB_OK, "", 0, "", "", ""}
+#define MB_ERROR_INIT {MB_OK, "", 0, "", "", "", 0}
 
 /**
  * Set the primary message (clearing file, line, detail and hint).
@@ -69,7 +72,7 @@ void mb_error_clear(mb_error *err);
 
 /**
  * Print the error to fp as
- *   PROG: error: FILE:LINE: message
+ *   PROG: error: FILE:LINE: message     (FILE:LINE:COLUMN with a column)
  *   PROG: detail: ...
  *   PROG: hint: ...
  * (detail and hint only when set; every line of a multi-line detail is
