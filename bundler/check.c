@@ -2,7 +2,8 @@
  * check.c -- load a migrations directory and check it.
  *
  * Loading is scan (scan.c), read, parse (revfile.c), split the sections
- * that run on PostgreSQL (sqlsplit.c) and link (graph.c).
+ * that run on PostgreSQL (sqlsplit.c), parse them with PostgreSQL's own
+ * parser (pgparse.c) and link (graph.c).
  * The parser is given the path as the user sees it (DIR/PATH) for its
  * messages; the graph only knows the relative path stored in each
  * revision, so its errors are rewritten to the same form here.
@@ -14,6 +15,7 @@
 #include "check.h"
 #include "mb/revision.h"
 #include "mb/sqlsplit.h"
+#include "pgparse.h"
 #include "revfile.h"
 
 /* The graph names rev->path; show DIR/PATH like every other message. */
@@ -120,7 +122,8 @@ static int load(mb_project *out, const char *dir, unsigned flags,
             (rc = mb_revfile_parse_flags(&out->revs[i], &out->arena, rel,
                                          shown.ptr, text.ptr ? text.ptr : "",
                                          text.len, flags, err)) < 0 ||
-            (rc = check_splits(&out->revs[i], shown.ptr, err)) < 0)
+            (rc = check_splits(&out->revs[i], shown.ptr, err)) < 0 ||
+            (rc = mb_pgparse_revision(&out->revs[i], shown.ptr, err)) < 0)
             goto done;
         out->n_revs = i + 1;
     }

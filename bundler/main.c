@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "emit.h"
 #include "pack.h"
+#include "pgparse.h"
 
 /* Long-only options get values outside the range of characters. */
 enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE };
@@ -232,10 +233,12 @@ int main(int argc, char **argv)
     for (i = 0; i < N_COMMANDS; i++) {
         if (strcmp(argv[optind], commands[i].name) == 0) {
             char **cargv = argv + optind;
-            int cargc = argc - optind;
+            int cargc = argc - optind, status;
 
             optind = 0; /* glibc: start afresh on the command's arguments */
-            return commands[i].run(cargc, cargv);
+            status = commands[i].run(cargc, cargv);
+            mb_pgparse_exit(); /* libpg_query's memory, for valgrind */
+            return status;
         }
     }
     return usage_error(NULL, "unknown command \"%s\"", argv[optind]);

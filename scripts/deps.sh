@@ -5,8 +5,10 @@
 # only when something is missing, and prints nothing when all is present.
 # Uses sudo when not run as root.
 #
-# libpg-query-dev is PostgreSQL's parser as a library: the fuzzers compare
-# the runtime's SQL splitter with it (tests/fuzz/); pgbouncer sits in front
+# libpg-query-dev is PostgreSQL's parser as a library: the bundler parses
+# and lints the SQL that runs on PostgreSQL with it (linked into migbundle
+# only, never into app-migrate), and the fuzzers compare the runtime's SQL
+# splitter with it (tests/fuzz/); pgbouncer sits in front
 # of the test server in tests/integration/pg_pgbouncer.sh.
 # postgresql-15 is for the tests' throwaway server (tests/integration/
 # pg_server.sh starts its own on a free port); Debian's default cluster that
