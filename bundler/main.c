@@ -15,11 +15,12 @@
 #include "check.h"
 #include "cli.h"
 #include "emit.h"
+#include "lint.h"
 #include "pack.h"
 #include "pgparse.h"
 
 /* Long-only options get values outside the range of characters. */
-enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE };
+enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT };
 
 typedef struct command {
     const char *name;
@@ -34,7 +35,8 @@ static int cmd_check(int argc, char **argv);
 static const command commands[] = {
     {"build", cmd_build, "DIR -o OUT.c",
      "write the C source of a migration executable"},
-    {"check", cmd_check, "DIR", "check the revisions, write nothing"},
+    {"check", cmd_check, "DIR [--strict]",
+     "check and lint the revisions, write nothing"},
     {"revision", cmd_revision, "DIR -m MSG", "write a new revision file"},
     {"merge", cmd_merge, "DIR -m MSG REV...",
      "write a revision that merges heads"},
@@ -95,13 +97,19 @@ static void help_build(void)
 static void help_check(void)
 {
     printf(PROG " check reads every revision file (*.sql) under DIR and "
-           "checks the\nfiles and their revision graph. It writes nothing; "
-           "warnings (irreversible\nrevisions, several heads) do not fail "
-           "the check.\n\n"
+           "checks the\nfiles and their revision graph, then lints the SQL "
+           "that runs on\nPostgreSQL for what locks or rewrites a busy "
+           "table (docs/lint.md).\nIt writes nothing. Warnings (irreversible "
+           "revisions, several heads,\nlint findings) do not fail the "
+           "check.\n\n"
            "Usage:\n"
-           "  " PROG " check DIR\n\n"
+           "  " PROG " check DIR [OPTION]...\n\n"
            "Options:\n"
-           "  -h, --help             show this help, then exit\n");
+           "      --strict           lint findings are errors: exit 1 when "
+           "there is any\n"
+           "  -h, --help             show this help, then exit\n\n"
+           "Silence one rule for the next statement with a comment line\n"
+           "  -- migbundle:allow RULE REASON\n");
 }
 
 /* Emit the bundle for p to out, then the depfile if asked. */
@@ -185,26 +193,31 @@ done:
 static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL;
     mb_project p = MB_PROJECT_INIT;
     mb_error err = MB_ERROR_INIT;
-    int c, status;
+    size_t found = 0;
+    int c, status, strict = 0;
 
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            help_check();
-            return EXIT_OK;
+        switch (c) {
+        case OPT_STRICT: strict = 1; break;
+        case 'h': help_check(); return EXIT_OK;
+        default: return option_error("check", argv, c);
         }
-        return option_error("check", argv, c);
     }
     if ((status = take_dir("check", argc, argv, &dir)) != EXIT_OK)
         return status;
     if (mb_project_load(&p, dir, &err) < 0 ||
-        mb_check_project(&p, PROG, stderr, &err) < 0)
+        mb_check_project(&p, PROG, stderr, &err) < 0 ||
+        mb_lint_project(&p, strict, PROG, stderr, &found, &err) < 0)
         status = fail(&err);
+    else if (strict && found > 0)
+        status = EXIT_INPUT;
     mb_project_free(&p);
     return status;
 }

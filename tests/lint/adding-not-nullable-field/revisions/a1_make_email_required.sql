@@ -1,0 +1,14 @@
+-- make email required
+--
+-- Revision ID: a1
+-- Revises:
+-- Create Date: 2026-03-01 10:00:00
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:up
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+
+-- migrate:down
+ALTER TABLE users ALTER COLUMN email DROP NOT NULL;

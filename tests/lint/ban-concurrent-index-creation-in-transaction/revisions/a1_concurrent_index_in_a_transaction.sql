@@ -1,0 +1,15 @@
+-- concurrent index in a transaction
+--
+-- Revision ID: a1
+-- Revises:
+-- Create Date: 2026-03-01 10:00:00
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:up
+SET LOCAL lock_timeout = '2s';
+CREATE INDEX CONCURRENTLY ix_users_email ON users (email);
+DROP INDEX CONCURRENTLY ix_users_name;
+
+-- migrate:down
+DROP INDEX ix_users_email;

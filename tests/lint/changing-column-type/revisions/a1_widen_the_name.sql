@@ -1,0 +1,14 @@
+-- widen the name
+--
+-- Revision ID: a1
+-- Revises:
+-- Create Date: 2026-03-01 10:00:00
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:up
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE users ALTER COLUMN name TYPE varchar(200);
+
+-- migrate:down
+ALTER TABLE users ALTER COLUMN name TYPE varchar(100);

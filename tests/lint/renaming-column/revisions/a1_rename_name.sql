@@ -1,0 +1,14 @@
+-- rename name
+--
+-- Revision ID: a1
+-- Revises:
+-- Create Date: 2026-03-01 10:00:00
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:up
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE users RENAME COLUMN name TO full_name;
+
+-- migrate:down
+ALTER TABLE users RENAME COLUMN full_name TO name;

@@ -1,0 +1,14 @@
+-- drop the email index
+--
+-- Revision ID: a1
+-- Revises:
+-- Create Date: 2026-03-01 10:00:00
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:up
+SET LOCAL lock_timeout = '2s';
+DROP INDEX ix_users_email;
+
+-- migrate:down
+CREATE INDEX ix_users_email ON users (email);
