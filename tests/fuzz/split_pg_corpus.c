@@ -3,12 +3,15 @@
  * boundaries of mb_sql_split() against libpg_query's (PostgreSQL's lexer
  * and grammar) on the whole test corpus of SQL, with no fuzzing.
  *
- *   split_pg_corpus [DIR | --revisions | --sql]...
+ *   split_pg_corpus [DIR | --revisions | --sql | --tree]...
  *
  * Every file of each DIR is one section of SQL (--sql, the default) or a
  * revision file (after --revisions), whose sections that can run on
  * PostgreSQL (generic and dialect:postgresql) are compared one by one (a
- * file that does not parse is passed over). splitcmp.c says what is
+ * file that does not parse is passed over). After --tree, every file
+ * named *.sql anywhere under DIR (symbolic links not followed) is a
+ * revision file: ctest gives samples/ and tests/, so that every revision
+ * of the test corpus is compared. splitcmp.c says what is
  * compared and where the two differ by design. Prints each file that is
  * not compared in full, or agrees only after a normalization, with the
  * reason, then the counts; exits 1 when they disagree on any, or when no
@@ -16,6 +19,7 @@
  */
 #include <dirent.h>
 #include <pg_query.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +104,18 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int judge_dir(tally *t, const char *dir, int revisions)
+enum mode { MODE_SQL, MODE_REVISIONS, MODE_TREE };
+
+#define MAX_DEPTH 32 /* of --tree: the test trees are a few levels deep */
+
+static int has_sql_suffix(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 4 && strcmp(name + n - 4, ".sql") == 0;
+}
+
+static int judge_dir(tally *t, const char *dir, int mode, int depth)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -128,9 +143,20 @@ static int judge_dir(tally *t, const char *dir, int revisions)
     if (ok)
         qsort(names, n, sizeof *names, cmp_names);
     for (i = 0; ok && i < n; i++) {
+        struct stat st;
+
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (mode == MODE_TREE) {
+            if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+                continue;
+            if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
+                ok = judge_dir(t, path, mode, depth + 1);
+            if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) ||
+                !has_sql_suffix(names[i]))
+                continue;
+        }
         ok = read_file(path, &data, &len);
-        if (ok && revisions)
+        if (ok && mode != MODE_SQL)
             judge_revision(t, path, data, len);
         else if (ok) /* up to a NUL, as fuzz_split_pg.c reads it */
             judge(t, path, data, strnlen(data, len));
@@ -148,15 +174,17 @@ static int judge_dir(tally *t, const char *dir, int revisions)
 int main(int argc, char **argv)
 {
     tally t = {0, 0, 0, 0};
-    int i, revisions = 0, ok = 1;
+    int i, mode = MODE_SQL, ok = 1;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--revisions") == 0)
-            revisions = 1;
+            mode = MODE_REVISIONS;
         else if (strcmp(argv[i], "--sql") == 0)
-            revisions = 0;
+            mode = MODE_SQL;
+        else if (strcmp(argv[i], "--tree") == 0)
+            mode = MODE_TREE;
         else
-            ok = judge_dir(&t, argv[i], revisions) && ok;
+            ok = judge_dir(&t, argv[i], mode, 0) && ok;
     }
     pg_query_exit();
     printf("split_pg_corpus: %zu agree, %zu skipped, %zu differ "
