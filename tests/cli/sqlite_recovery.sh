@@ -18,7 +18,7 @@ revision a1 "" "table" "CREATE TABLE t (x BLOB);" "DROP TABLE t;"
 # inside its transaction
 revision b2 a1 "slow" "INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 8000)
 SELECT randomblob(1000) FROM c;
-CREATE TABLE b2_ran (x);
+CREATE TABLE b2_ran (x INTEGER);
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000000)
 SELECT count(*) FROM c;" "DROP TABLE b2_ran;
 DELETE FROM t;"
