@@ -161,6 +161,7 @@ static int read_scalar(reader *r, mb_json *node)
         {"null", MB_JSON_NULL},
     };
     const char *start = r->p;
+    int digits = 0;
     size_t i;
 
     for (i = 0; i < sizeof words / sizeof words[0]; i++) {
@@ -173,9 +174,12 @@ static int read_scalar(reader *r, mb_json *node)
             return MB_OK;
         }
     }
-    while (r->p < r->end && strchr("+-0123456789.eE", *r->p) != NULL)
-        r->p++;
-    if (r->p == start)
+    /* a number holds a digit; the reader does not check the rest of
+     * RFC 8259's grammar of numbers, which libpg_query follows */
+    for (; r->p < r->end && *r->p != '\0' &&
+           strchr("+-0123456789.eE", *r->p) != NULL; r->p++)
+        digits |= *r->p >= '0' && *r->p <= '9';
+    if (!digits)
         return bad(r, "unexpected character");
     node->type = MB_JSON_NUMBER;
     node->str = mb_arena_strndup(r->arena, start, (size_t)(r->p - start));
