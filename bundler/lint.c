@@ -189,9 +189,9 @@ static int existing(const lint *l, const char *table)
 /* --- reading the tree -------------------------------------------------- */
 
 /* The node of a Node wrapper ({"IndexStmt": {...}}) and its type. */
-static const mb_json *node_of(const mb_json *wrapper, const char **type)
+static const mb_pgjson *node_of(const mb_pgjson *wrapper, const char **type)
 {
-    if (wrapper == NULL || wrapper->type != MB_JSON_OBJECT ||
+    if (wrapper == NULL || wrapper->type != MB_PGJSON_OBJECT ||
         wrapper->child == NULL)
         return NULL;
     *type = wrapper->child->key;
@@ -199,21 +199,21 @@ static const mb_json *node_of(const mb_json *wrapper, const char **type)
 }
 
 /* The last String of a list of names (["public", "users"] -> "users"). */
-static const char *last_name(const mb_json *list)
+static const char *last_name(const mb_pgjson *list)
 {
-    const mb_json *e;
+    const mb_pgjson *e;
     const char *name = NULL;
 
     if (list == NULL)
         return NULL;
     for (e = list->child; e != NULL; e = e->next)
-        name = mb_json_str(mb_json_get(e, "String"), "sval");
+        name = mb_pgjson_str(mb_pgjson_get(e, "String"), "sval");
     return name;
 }
 
-static const char *relname(const mb_json *node, const char *key)
+static const char *relname(const mb_pgjson *node, const char *key)
 {
-    return mb_json_str(mb_json_get(node, key), "relname");
+    return mb_pgjson_str(mb_pgjson_get(node, key), "relname");
 }
 
 /* --- rules shared by several statements -------------------------------- */
@@ -231,7 +231,7 @@ static void ddl_on(lint *l, const char *table)
 }
 
 /* The function of a volatile or unknown FuncCall in expr, or NULL. */
-static const char *volatile_call(const mb_json *expr)
+static const char *volatile_call(const mb_pgjson *expr)
 {
     static const char *const stable[] = {
         "now", "transaction_timestamp", "statement_timestamp", "lower",
@@ -239,16 +239,17 @@ static const char *volatile_call(const mb_json *expr)
         "json_build_object", "json_build_array", "jsonb_build_object",
         "jsonb_build_array",
     };
-    const mb_json *n;
+    const mb_pgjson *n;
     size_t i;
 
-    for (n = mb_json_walk(expr, NULL); n != NULL; n = mb_json_walk(expr, n)) {
+    for (n = mb_pgjson_walk(expr, NULL); n != NULL;
+         n = mb_pgjson_walk(expr, n)) {
         const char *fn;
         int known = 0;
 
         if (n->key == NULL || strcmp(n->key, "FuncCall") != 0)
             continue;
-        fn = last_name(mb_json_get(n, "funcname"));
+        fn = last_name(mb_pgjson_get(n, "funcname"));
         for (i = 0; fn != NULL && i < sizeof stable / sizeof stable[0]; i++)
             known |= strcmp(fn, stable[i]) == 0;
         if (!known)
@@ -258,48 +259,49 @@ static const char *volatile_call(const mb_json *expr)
 }
 
 /* The column c of "c IS NOT NULL", or NULL. */
-static const char *not_null_test(const mb_json *expr)
+static const char *not_null_test(const mb_pgjson *expr)
 {
-    const mb_json *t = mb_json_get(expr, "NullTest");
+    const mb_pgjson *t = mb_pgjson_get(expr, "NullTest");
 
-    if (t == NULL || !same(mb_json_str(t, "nulltesttype"), "IS_NOT_NULL"))
+    if (t == NULL || !same(mb_pgjson_str(t, "nulltesttype"), "IS_NOT_NULL"))
         return NULL;
-    return last_name(mb_json_get(mb_json_get(mb_json_get(t, "arg"),
+    return last_name(mb_pgjson_get(mb_pgjson_get(mb_pgjson_get(t, "arg"),
                                              "ColumnRef"), "fields"));
 }
 
 /* --- statements -------------------------------------------------------- */
 
-static void on_set(lint *l, const mb_json *n)
+static void on_set(lint *l, const mb_pgjson *n)
 {
-    const mb_json *args = mb_json_get(n, "args");
-    const mb_json *value = mb_json_get(args ? args->child : NULL, "A_Const");
-    const char *s = mb_json_str(mb_json_get(value, "sval"), "sval");
+    const mb_pgjson *args = mb_pgjson_get(n, "args");
+    const mb_pgjson *value =
+        mb_pgjson_get(args ? args->child : NULL, "A_Const");
+    const char *s = mb_pgjson_str(mb_pgjson_get(value, "sval"), "sval");
 
-    if (!same(mb_json_str(n, "name"), "lock_timeout"))
+    if (!same(mb_pgjson_str(n, "name"), "lock_timeout"))
         return;
     /* SET LOCAL outside a transaction block does nothing */
-    if (mb_json_true(n, "is_local") && !l->transaction)
+    if (mb_pgjson_true(n, "is_local") && !l->transaction)
         return;
     /* RESET, SET ... TO DEFAULT and a zero (0 or '0') turn it off; the
      * parser leaves a zero integer out ("ival": {}) */
     l->timeout_set =
-        same(mb_json_str(n, "kind"), "VAR_SET_VALUE") &&
-        (mb_json_get(mb_json_get(value, "ival"), "ival") != NULL ||
+        same(mb_pgjson_str(n, "kind"), "VAR_SET_VALUE") &&
+        (mb_pgjson_get(mb_pgjson_get(value, "ival"), "ival") != NULL ||
          (s != NULL && s[0] != '\0' && strcmp(s, "0") != 0));
 }
 
-static int on_index(lint *l, const mb_json *n, mb_error *err)
+static int on_index(lint *l, const mb_pgjson *n, mb_error *err)
 {
     const char *table = relname(n, "relation");
-    const char *name = mb_json_str(n, "idxname");
+    const char *name = mb_pgjson_str(n, "idxname");
 
     ddl_on(l, table);
-    if (mb_json_true(n, "concurrent") && l->transaction)
+    if (mb_pgjson_true(n, "concurrent") && l->transaction)
         finding(l, R_CONC_IN_TX, "CREATE INDEX CONCURRENTLY cannot run "
                 "inside a transaction block; put it in a \"-- migrate:up "
                 "transaction:false\" section");
-    else if (!mb_json_true(n, "concurrent") && existing(l, table))
+    else if (!mb_pgjson_true(n, "concurrent") && existing(l, table))
         finding(l, R_CONC_CREATE, "CREATE INDEX on existing table \"%s\" "
                 "blocks writes to it until the index is built; use CREATE "
                 "INDEX CONCURRENTLY in a \"transaction:false\" section",
@@ -308,22 +310,22 @@ static int on_index(lint *l, const mb_json *n, mb_error *err)
                         : MB_OK;
 }
 
-static void on_drop(lint *l, const mb_json *n)
+static void on_drop(lint *l, const mb_pgjson *n)
 {
-    const char *type = mb_json_str(n, "removeType");
-    const mb_json *o = mb_json_get(n, "objects");
+    const char *type = mb_pgjson_str(n, "removeType");
+    const mb_pgjson *o = mb_pgjson_get(n, "objects");
     int index = same(type, "OBJECT_INDEX");
 
     if (!index && !same(type, "OBJECT_TABLE"))
         return;
-    if (index && mb_json_true(n, "concurrent") && l->transaction) {
+    if (index && mb_pgjson_true(n, "concurrent") && l->transaction) {
         finding(l, R_CONC_IN_TX, "DROP INDEX CONCURRENTLY cannot run "
                 "inside a transaction block; put it in a \"-- migrate:up "
                 "transaction:false\" section");
         return;
     }
     for (o = o ? o->child : NULL; o != NULL; o = o->next) {
-        const char *name = last_name(mb_json_get(mb_json_get(o, "List"),
+        const char *name = last_name(mb_pgjson_get(mb_pgjson_get(o, "List"),
                                                  "items"));
 
         if (name == NULL)
@@ -334,7 +336,7 @@ static void on_drop(lint *l, const mb_json *n)
                     "running instance of the application that still uses "
                     "it; stop using it in one release, drop it in a later "
                     "one", name);
-        } else if (index && !mb_json_true(n, "concurrent") &&
+        } else if (index && !mb_pgjson_true(n, "concurrent") &&
                    find_fact(l, F_INDEX, name, NULL) == NULL) {
             finding(l, R_CONC_DELETE, "DROP INDEX \"%s\" blocks reads and "
                     "writes of its table; use DROP INDEX CONCURRENTLY in a "
@@ -343,12 +345,12 @@ static void on_drop(lint *l, const mb_json *n)
     }
 }
 
-static void on_reindex(lint *l, const mb_json *n)
+static void on_reindex(lint *l, const mb_pgjson *n)
 {
-    const mb_json *p = mb_json_get(n, "params");
+    const mb_pgjson *p = mb_pgjson_get(n, "params");
 
     for (p = p ? p->child : NULL; p != NULL; p = p->next) {
-        if (same(mb_json_str(mb_json_get(p, "DefElem"), "defname"),
+        if (same(mb_pgjson_str(mb_pgjson_get(p, "DefElem"), "defname"),
                  "concurrently") && l->transaction)
             finding(l, R_CONC_IN_TX, "REINDEX CONCURRENTLY cannot run "
                     "inside a transaction block; put it in a \"-- migrate:up "
@@ -357,12 +359,12 @@ static void on_reindex(lint *l, const mb_json *n)
 }
 
 /* ADD COLUMN col ... on an existing table. */
-static void add_column(lint *l, const char *table, const mb_json *col)
+static void add_column(lint *l, const char *table, const mb_pgjson *col)
 {
-    const char *name = mb_json_str(col, "colname");
-    const char *type = last_name(mb_json_get(mb_json_get(col, "typeName"),
+    const char *name = mb_pgjson_str(col, "colname");
+    const char *type = last_name(mb_pgjson_get(mb_pgjson_get(col, "typeName"),
                                              "names"));
-    const mb_json *c = mb_json_get(col, "constraints");
+    const mb_pgjson *c = mb_pgjson_get(col, "constraints");
     int not_null = 0, has_default = 0, fk = 0, check = 0;
     const char *rewrite = NULL;
     char call[80];
@@ -372,8 +374,8 @@ static void add_column(lint *l, const char *table, const mb_json *col)
                          strcmp(type, "smallserial") == 0))
         rewrite = "a serial type's nextval()";
     for (c = c ? c->child : NULL; c != NULL; c = c->next) {
-        const mb_json *k = mb_json_get(c, "Constraint");
-        const char *t = mb_json_str(k, "contype");
+        const mb_pgjson *k = mb_pgjson_get(c, "Constraint");
+        const char *t = mb_pgjson_str(k, "contype");
         const char *fn;
 
         if (same(t, "CONSTR_NOTNULL") || same(t, "CONSTR_PRIMARY"))
@@ -382,7 +384,7 @@ static void add_column(lint *l, const char *table, const mb_json *col)
                  same(t, "CONSTR_GENERATED"))
             has_default = 1;
         if (same(t, "CONSTR_DEFAULT") &&
-            (fn = volatile_call(mb_json_get(k, "raw_expr"))) != NULL) {
+            (fn = volatile_call(mb_pgjson_get(k, "raw_expr"))) != NULL) {
             snprintf(call, sizeof call, "%s()", fn);
             rewrite = call;
         }
@@ -422,13 +424,13 @@ static void add_column(lint *l, const char *table, const mb_json *col)
 }
 
 /* ADD CONSTRAINT on table. */
-static int add_constraint(lint *l, const char *table, const mb_json *k,
+static int add_constraint(lint *l, const char *table, const mb_pgjson *k,
                           mb_error *err)
 {
-    const char *type = mb_json_str(k, "contype");
-    const char *name = mb_json_str(k, "conname");
-    const char *col = not_null_test(mb_json_get(k, "raw_expr"));
-    int not_valid = mb_json_true(k, "skip_validation");
+    const char *type = mb_pgjson_str(k, "contype");
+    const char *name = mb_pgjson_str(k, "conname");
+    const char *col = not_null_test(mb_pgjson_get(k, "raw_expr"));
+    int not_valid = mb_pgjson_true(k, "skip_validation");
 
     if (!same(type, "CONSTR_FOREIGN") && !same(type, "CONSTR_CHECK"))
         return MB_OK;
@@ -465,25 +467,25 @@ static int validate(lint *l, const char *table, const char *name,
                         : MB_OK;
 }
 
-static int on_alter_table(lint *l, const mb_json *n, mb_error *err)
+static int on_alter_table(lint *l, const mb_pgjson *n, mb_error *err)
 {
     const char *table = relname(n, "relation");
-    const mb_json *c = mb_json_get(n, "cmds");
+    const mb_pgjson *c = mb_pgjson_get(n, "cmds");
     int old = existing(l, table), rc = MB_OK;
 
-    if (!same(mb_json_str(n, "objtype"), "OBJECT_TABLE"))
+    if (!same(mb_pgjson_str(n, "objtype"), "OBJECT_TABLE"))
         return MB_OK;
     ddl_on(l, table);
     for (c = c ? c->child : NULL; c != NULL && rc == MB_OK; c = c->next) {
-        const mb_json *cmd = mb_json_get(c, "AlterTableCmd");
-        const mb_json *def = mb_json_get(cmd, "def");
-        const char *sub = mb_json_str(cmd, "subtype");
-        const char *col = mb_json_str(cmd, "name");
+        const mb_pgjson *cmd = mb_pgjson_get(c, "AlterTableCmd");
+        const mb_pgjson *def = mb_pgjson_get(cmd, "def");
+        const char *sub = mb_pgjson_str(cmd, "subtype");
+        const char *col = mb_pgjson_str(cmd, "name");
 
         if (same(sub, "AT_AddColumn") && old)
-            add_column(l, table, mb_json_get(def, "ColumnDef"));
+            add_column(l, table, mb_pgjson_get(def, "ColumnDef"));
         else if (same(sub, "AT_AddConstraint"))
-            rc = add_constraint(l, table, mb_json_get(def, "Constraint"),
+            rc = add_constraint(l, table, mb_pgjson_get(def, "Constraint"),
                                 err);
         else if (same(sub, "AT_ValidateConstraint"))
             rc = validate(l, table, col, err);
@@ -507,9 +509,9 @@ static int on_alter_table(lint *l, const mb_json *n, mb_error *err)
     return rc;
 }
 
-static void on_rename(lint *l, const mb_json *n)
+static void on_rename(lint *l, const mb_pgjson *n)
 {
-    const char *type = mb_json_str(n, "renameType");
+    const char *type = mb_pgjson_str(n, "renameType");
     const char *table = relname(n, "relation");
 
     if (!existing(l, table))
@@ -519,7 +521,7 @@ static void on_rename(lint *l, const mb_json *n)
         finding(l, R_RENAME_COLUMN, "renaming column \"%s\".\"%s\" breaks "
                 "every running instance of the application that uses the "
                 "old name; add the new column and move to it over several "
-                "releases", table, mb_json_str(n, "subname"));
+                "releases", table, mb_pgjson_str(n, "subname"));
     } else if (same(type, "OBJECT_TABLE")) {
         ddl_on(l, table);
         finding(l, R_RENAME_TABLE, "renaming table \"%s\" breaks every "
@@ -530,9 +532,9 @@ static void on_rename(lint *l, const mb_json *n)
 }
 
 /* A string constant equal to an enum value this transaction added. */
-static void uses_enum_value(lint *l, const mb_json *tree)
+static void uses_enum_value(lint *l, const mb_pgjson *tree)
 {
-    const mb_json *n;
+    const mb_pgjson *n;
     size_t i;
 
     for (i = 0; i < l->n_facts; i++) {
@@ -540,9 +542,9 @@ static void uses_enum_value(lint *l, const mb_json *tree)
 
         if (f->kind != F_ENUM)
             continue;
-        for (n = mb_json_walk(tree, NULL); n != NULL;
-             n = mb_json_walk(tree, n)) {
-            if (n->type == MB_JSON_STRING && same(n->key, "sval") &&
+        for (n = mb_pgjson_walk(tree, NULL); n != NULL;
+             n = mb_pgjson_walk(tree, n)) {
+            if (n->type == MB_PGJSON_STRING && same(n->key, "sval") &&
                 strcmp(n->str, f->a) == 0) {
                 finding(l, R_ENUM_VALUE, "enum value '%s' added on line %u "
                         "is used in the same transaction, which PostgreSQL "
@@ -560,18 +562,18 @@ static int on_statement(void *ctx, size_t index, const mb_stmt *stmt,
 {
     lint *l = ctx;
     mb_arena tree = MB_ARENA_INIT;
-    mb_json *root;
-    const mb_json *s, *n;
+    mb_pgjson *root;
+    const mb_pgjson *s, *n;
     const char *type = NULL;
     int rc;
 
     l->stmt = index;
     l->line = stmt->line;
-    if ((rc = mb_json_parse(&root, &tree, json, strlen(json), err)) < 0)
+    if ((rc = mb_pgjson_parse(&root, &tree, json, strlen(json), err)) < 0)
         goto done;
-    s = mb_json_get(root, "stmts");
+    s = mb_pgjson_get(root, "stmts");
     for (s = s ? s->child : NULL; s != NULL && rc == MB_OK; s = s->next) {
-        if ((n = node_of(mb_json_get(s, "stmt"), &type)) == NULL)
+        if ((n = node_of(mb_pgjson_get(s, "stmt"), &type)) == NULL)
             continue;
         if (l->transaction)
             uses_enum_value(l, n);
@@ -581,7 +583,7 @@ static int on_statement(void *ctx, size_t index, const mb_stmt *stmt,
             rc = add_fact(l, F_TABLE, relname(n, "relation"), NULL, NULL,
                           err);
         else if (strcmp(type, "CreateTableAsStmt") == 0)
-            rc = add_fact(l, F_TABLE, relname(mb_json_get(n, "into"),
+            rc = add_fact(l, F_TABLE, relname(mb_pgjson_get(n, "into"),
                                               "rel"), NULL, NULL, err);
         else if (strcmp(type, "IndexStmt") == 0)
             rc = on_index(l, n, err);
@@ -596,9 +598,9 @@ static int on_statement(void *ctx, size_t index, const mb_stmt *stmt,
         else if (strcmp(type, "CreateTrigStmt") == 0)
             ddl_on(l, relname(n, "relation"));
         else if (strcmp(type, "AlterEnumStmt") == 0 &&
-                 mb_json_str(n, "newVal") != NULL &&
-                 mb_json_str(n, "oldVal") == NULL && l->transaction)
-            rc = add_fact(l, F_ENUM, mb_json_str(n, "newVal"), NULL, NULL,
+                 mb_pgjson_str(n, "newVal") != NULL &&
+                 mb_pgjson_str(n, "oldVal") == NULL && l->transaction)
+            rc = add_fact(l, F_ENUM, mb_pgjson_str(n, "newVal"), NULL, NULL,
                           err);
     }
 done:

@@ -151,14 +151,14 @@ static int read_string(reader *r, const char **out)
 }
 
 /* A number, true, false or null at r->p. */
-static int read_scalar(reader *r, mb_json *node)
+static int read_scalar(reader *r, mb_pgjson *node)
 {
     static const struct {
         const char *word;
-        mb_json_type type;
+        mb_pgjson_type type;
     } words[] = {
-        {"true", MB_JSON_TRUE}, {"false", MB_JSON_FALSE},
-        {"null", MB_JSON_NULL},
+        {"true", MB_PGJSON_TRUE}, {"false", MB_PGJSON_FALSE},
+        {"null", MB_PGJSON_NULL},
     };
     const char *start = r->p;
     int digits = 0;
@@ -181,17 +181,17 @@ static int read_scalar(reader *r, mb_json *node)
         digits |= *r->p >= '0' && *r->p <= '9';
     if (!digits)
         return bad(r, "unexpected character");
-    node->type = MB_JSON_NUMBER;
+    node->type = MB_PGJSON_NUMBER;
     node->str = mb_arena_strndup(r->arena, start, (size_t)(r->p - start));
     return node->str ? MB_OK : mb_error_set(r->err, MB_ENOMEM,
                                             "out of memory");
 }
 
 /* A new value at r->p, appended to parent (NULL: the root). */
-static int read_value(reader *r, mb_json *parent, const char *key,
-                      mb_json **out)
+static int read_value(reader *r, mb_pgjson *parent, const char *key,
+                      mb_pgjson **out)
 {
-    mb_json *node = mb_arena_alloc(r->arena, sizeof *node);
+    mb_pgjson *node = mb_arena_alloc(r->arena, sizeof *node);
     int rc = MB_OK;
 
     if (node == NULL)
@@ -200,10 +200,10 @@ static int read_value(reader *r, mb_json *parent, const char *key,
     node->key = key;
     node->parent = parent;
     if (*r->p == '{' || *r->p == '[') {
-        node->type = *r->p == '{' ? MB_JSON_OBJECT : MB_JSON_ARRAY;
+        node->type = *r->p == '{' ? MB_PGJSON_OBJECT : MB_PGJSON_ARRAY;
         r->p++;
     } else if (*r->p == '"') {
-        node->type = MB_JSON_STRING;
+        node->type = MB_PGJSON_STRING;
         rc = read_string(r, &node->str);
     } else {
         rc = read_scalar(r, node);
@@ -221,11 +221,11 @@ static int read_value(reader *r, mb_json *parent, const char *key,
     return MB_OK;
 }
 
-int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
+int mb_pgjson_parse(mb_pgjson **out, mb_arena *arena, const char *text,
                   size_t len, mb_error *err)
 {
     reader r = {text, text, text + len, arena, err};
-    mb_json *open = NULL, *node = NULL, *root = NULL;
+    mb_pgjson *open = NULL, *node = NULL, *root = NULL;
     const char *key = NULL;
     enum want want = WANT_VALUE;
     int rc = MB_OK;
@@ -243,7 +243,7 @@ int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
         if ((want == WANT_KEY_OR_CLOSE && *r.p == '}') ||
             (want == WANT_VALUE_OR_CLOSE && *r.p == ']') ||
             (want == WANT_COMMA_OR_CLOSE &&
-             *r.p == (open->type == MB_JSON_OBJECT ? '}' : ']'))) {
+             *r.p == (open->type == MB_PGJSON_OBJECT ? '}' : ']'))) {
             r.p++;
             open = open->parent;
             want = open != NULL ? WANT_COMMA_OR_CLOSE : WANT_END;
@@ -251,7 +251,7 @@ int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
             if (*r.p != ',')
                 return bad(&r, "expected ',' or the end of a container");
             r.p++;
-            want = open->type == MB_JSON_OBJECT ? WANT_KEY : WANT_VALUE;
+            want = open->type == MB_PGJSON_OBJECT ? WANT_KEY : WANT_VALUE;
         } else if (want == WANT_KEY || want == WANT_KEY_OR_CLOSE) {
             if (*r.p != '"')
                 return bad(&r, "expected a member name");
@@ -268,9 +268,10 @@ int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
             key = NULL;
             if (root == NULL)
                 root = node;
-            if (node->type == MB_JSON_OBJECT || node->type == MB_JSON_ARRAY) {
+            if (node->type == MB_PGJSON_OBJECT ||
+                node->type == MB_PGJSON_ARRAY) {
                 open = node;
-                want = node->type == MB_JSON_OBJECT ? WANT_KEY_OR_CLOSE
+                want = node->type == MB_PGJSON_OBJECT ? WANT_KEY_OR_CLOSE
                                                     : WANT_VALUE_OR_CLOSE;
             } else {
                 want = open != NULL ? WANT_COMMA_OR_CLOSE : WANT_END;
@@ -281,11 +282,11 @@ int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
     return MB_OK;
 }
 
-const mb_json *mb_json_get(const mb_json *obj, const char *key)
+const mb_pgjson *mb_pgjson_get(const mb_pgjson *obj, const char *key)
 {
-    const mb_json *m;
+    const mb_pgjson *m;
 
-    if (obj == NULL || obj->type != MB_JSON_OBJECT)
+    if (obj == NULL || obj->type != MB_PGJSON_OBJECT)
         return NULL;
     for (m = obj->child; m != NULL; m = m->next) {
         if (strcmp(m->key, key) == 0)
@@ -294,21 +295,21 @@ const mb_json *mb_json_get(const mb_json *obj, const char *key)
     return NULL;
 }
 
-const char *mb_json_str(const mb_json *obj, const char *key)
+const char *mb_pgjson_str(const mb_pgjson *obj, const char *key)
 {
-    const mb_json *m = mb_json_get(obj, key);
+    const mb_pgjson *m = mb_pgjson_get(obj, key);
 
-    return m != NULL && m->type == MB_JSON_STRING ? m->str : NULL;
+    return m != NULL && m->type == MB_PGJSON_STRING ? m->str : NULL;
 }
 
-int mb_json_true(const mb_json *obj, const char *key)
+int mb_pgjson_true(const mb_pgjson *obj, const char *key)
 {
-    const mb_json *m = mb_json_get(obj, key);
+    const mb_pgjson *m = mb_pgjson_get(obj, key);
 
-    return m != NULL && m->type == MB_JSON_TRUE;
+    return m != NULL && m->type == MB_PGJSON_TRUE;
 }
 
-const mb_json *mb_json_walk(const mb_json *root, const mb_json *at)
+const mb_pgjson *mb_pgjson_walk(const mb_pgjson *root, const mb_pgjson *at)
 {
     if (at == NULL)
         return root;

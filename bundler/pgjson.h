@@ -19,25 +19,25 @@
 #include "mb/arena.h"
 #include "mb/error.h"
 
-typedef enum mb_json_type {
-    MB_JSON_NULL,
-    MB_JSON_FALSE,
-    MB_JSON_TRUE,
-    MB_JSON_NUMBER,
-    MB_JSON_STRING,
-    MB_JSON_ARRAY,
-    MB_JSON_OBJECT
-} mb_json_type;
+typedef enum mb_pgjson_type {
+    MB_PGJSON_NULL,
+    MB_PGJSON_FALSE,
+    MB_PGJSON_TRUE,
+    MB_PGJSON_NUMBER,
+    MB_PGJSON_STRING,
+    MB_PGJSON_ARRAY,
+    MB_PGJSON_OBJECT
+} mb_pgjson_type;
 
-typedef struct mb_json mb_json;
-struct mb_json {
-    mb_json_type type;
+typedef struct mb_pgjson mb_pgjson;
+struct mb_pgjson {
+    mb_pgjson_type type;
     const char *key;   /* the member's name inside an object, else NULL */
     const char *str;   /* STRING: decoded; NUMBER: its text; else NULL */
-    mb_json *parent;   /* NULL for the root */
-    mb_json *child;    /* first element or member of an ARRAY or OBJECT */
-    mb_json *last;     /* last one, for appending */
-    mb_json *next;     /* next sibling */
+    mb_pgjson *parent;   /* NULL for the root */
+    mb_pgjson *child;    /* first element or member of an ARRAY or OBJECT */
+    mb_pgjson *last;     /* last one, for appending */
+    mb_pgjson *next;     /* next sibling */
 };
 
 /**
@@ -46,22 +46,22 @@ struct mb_json {
  * @return MB_OK, MB_EPARSE (malformed JSON: err says at which byte) or
  *         MB_ENOMEM
  */
-int mb_json_parse(mb_json **out, mb_arena *arena, const char *text,
+int mb_pgjson_parse(mb_pgjson **out, mb_arena *arena, const char *text,
                   size_t len, mb_error *err);
 
 /** The member key of an object, or NULL (also when obj is NULL). */
-const mb_json *mb_json_get(const mb_json *obj, const char *key);
+const mb_pgjson *mb_pgjson_get(const mb_pgjson *obj, const char *key);
 
 /** The member key if it is a string, else NULL. */
-const char *mb_json_str(const mb_json *obj, const char *key);
+const char *mb_pgjson_str(const mb_pgjson *obj, const char *key);
 
 /** 1 when the member key is true (libpg_query leaves out false). */
-int mb_json_true(const mb_json *obj, const char *key);
+int mb_pgjson_true(const mb_pgjson *obj, const char *key);
 
 /**
  * The node after at in a pre-order walk of the subtree root (root
  * itself comes first: pass at == NULL), or NULL at the end.
  */
-const mb_json *mb_json_walk(const mb_json *root, const mb_json *at);
+const mb_pgjson *mb_pgjson_walk(const mb_pgjson *root, const mb_pgjson *at);
 
 #endif

@@ -11,11 +11,11 @@
 #include "testhelp.h"
 
 /* Parse text; 1 when it parsed, the root in *out (arena owned by a). */
-static int parse(mb_arena *a, const char *text, const mb_json **out)
+static int parse(mb_arena *a, const char *text, const mb_pgjson **out)
 {
     mb_error err = MB_ERROR_INIT;
-    mb_json *root = NULL;
-    int rc = mb_json_parse(&root, a, text, strlen(text), &err);
+    mb_pgjson *root = NULL;
+    int rc = mb_pgjson_parse(&root, a, text, strlen(text), &err);
 
     *out = root;
     return rc == MB_OK;
@@ -24,34 +24,34 @@ static int parse(mb_arena *a, const char *text, const mb_json **out)
 static void test_pgjson__values(void)
 {
     mb_arena a = MB_ARENA_INIT;
-    const mb_json *r, *stmts;
+    const mb_pgjson *r, *stmts;
 
     CHECK(parse(&a, " {\"version\": 150001, \"stmts\": [{\"stmt\": "
                 "{\"IndexStmt\": {\"idxname\": \"ix\", \"concurrent\": "
                 "true, \"unique\": false, \"x\": null}}}], \"e\": {}, "
                 "\"f\": []}\n", &r));
-    CHECK(r->type == MB_JSON_OBJECT);
-    CHECK_STR(mb_json_get(r, "version")->str, "150001");
-    CHECK(mb_json_get(r, "version")->type == MB_JSON_NUMBER);
-    stmts = mb_json_get(r, "stmts");
-    CHECK(stmts->type == MB_JSON_ARRAY && stmts->child != NULL &&
+    CHECK(r->type == MB_PGJSON_OBJECT);
+    CHECK_STR(mb_pgjson_get(r, "version")->str, "150001");
+    CHECK(mb_pgjson_get(r, "version")->type == MB_PGJSON_NUMBER);
+    stmts = mb_pgjson_get(r, "stmts");
+    CHECK(stmts->type == MB_PGJSON_ARRAY && stmts->child != NULL &&
           stmts->child->next == NULL);
-    r = mb_json_get(mb_json_get(stmts->child, "stmt"), "IndexStmt");
-    CHECK_STR(mb_json_str(r, "idxname"), "ix");
-    CHECK(mb_json_true(r, "concurrent"));
-    CHECK(!mb_json_true(r, "unique"));
-    CHECK(!mb_json_true(r, "absent"));
-    CHECK(mb_json_get(r, "x")->type == MB_JSON_NULL);
-    CHECK(mb_json_str(r, "concurrent") == NULL);
-    CHECK(mb_json_get(NULL, "x") == NULL);
-    CHECK(mb_json_get(stmts, "x") == NULL); /* an array has no members */
+    r = mb_pgjson_get(mb_pgjson_get(stmts->child, "stmt"), "IndexStmt");
+    CHECK_STR(mb_pgjson_str(r, "idxname"), "ix");
+    CHECK(mb_pgjson_true(r, "concurrent"));
+    CHECK(!mb_pgjson_true(r, "unique"));
+    CHECK(!mb_pgjson_true(r, "absent"));
+    CHECK(mb_pgjson_get(r, "x")->type == MB_PGJSON_NULL);
+    CHECK(mb_pgjson_str(r, "concurrent") == NULL);
+    CHECK(mb_pgjson_get(NULL, "x") == NULL);
+    CHECK(mb_pgjson_get(stmts, "x") == NULL); /* an array has no members */
     mb_arena_free(&a);
 }
 
 static void test_pgjson__escapes(void)
 {
     mb_arena a = MB_ARENA_INIT;
-    const mb_json *r;
+    const mb_pgjson *r;
 
     CHECK(parse(&a, "[\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\", "
                 "\"\\u00e9\\u20ac\\ud83d\\ude00\", \"\"]", &r));
@@ -64,21 +64,21 @@ static void test_pgjson__escapes(void)
 static void test_pgjson__walk(void)
 {
     mb_arena a = MB_ARENA_INIT;
-    const mb_json *r, *n, *sub;
+    const mb_pgjson *r, *n, *sub;
     char order[16];
     size_t k = 0;
 
     /* pre-order: a, b, c, d, e; a subtree walk stays inside it */
     CHECK(parse(&a, "{\"a\": {\"b\": [1, {\"c\": 2}]}, \"d\": 3, "
                 "\"e\": 4}", &r));
-    for (n = mb_json_walk(r, NULL); n != NULL && k < sizeof order - 1;
-         n = mb_json_walk(r, n))
+    for (n = mb_pgjson_walk(r, NULL); n != NULL && k < sizeof order - 1;
+         n = mb_pgjson_walk(r, n))
         order[k++] = n->key != NULL ? n->key[0] : '.';
     order[k] = '\0';
     CHECK_STR(order, ".ab..cde"); /* root, a, b, 1, {c}, c, d, e */
-    sub = mb_json_get(r, "a");
+    sub = mb_pgjson_get(r, "a");
     k = 0;
-    for (n = mb_json_walk(sub, NULL); n != NULL; n = mb_json_walk(sub, n))
+    for (n = mb_pgjson_walk(sub, NULL); n != NULL; n = mb_pgjson_walk(sub, n))
         k++;
     CHECK_INT(k, 5); /* a, b, 1, {...}, c */
     mb_arena_free(&a);
@@ -89,7 +89,7 @@ static void test_pgjson__deep(void)
     enum { DEPTH = 200000 };
     mb_arena a = MB_ARENA_INIT;
     char *text = malloc(2 * DEPTH + 2);
-    const mb_json *r, *n;
+    const mb_pgjson *r, *n;
     size_t depth = 0;
 
     CHECK(text != NULL);
@@ -120,11 +120,11 @@ static void test_pgjson__malformed(void)
     };
     mb_arena a = MB_ARENA_INIT;
     mb_error err = MB_ERROR_INIT;
-    mb_json *root;
+    mb_pgjson *root;
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = mb_json_parse(&root, &a, bad[i], strlen(bad[i]), &err);
+        int rc = mb_pgjson_parse(&root, &a, bad[i], strlen(bad[i]), &err);
 
         if (rc != MB_EPARSE || root != NULL)
             printf("accepted: %s\n", bad[i]);
