@@ -1,6 +1,6 @@
 /*
  * backend.c -- what every backend shares: choosing one by URL scheme,
- * result sets, timestamps.
+ * result sets, timestamps, SQL's quoting.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,4 +52,20 @@ void mb_now_iso(char out[32])
     gmtime_r(&ts.tv_sec, &tm);
     n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+int mb_sql_quote(mb_buf *out, const char *value, char q, mb_error *err)
+{
+    const char *p, *e;
+    int rc;
+
+    if ((rc = mb_buf_put(out, &q, 1, err)) < 0)
+        return rc;
+    for (p = value; (e = strchr(p, q)) != NULL; p = e + 1) /* bounded */
+        if ((rc = mb_buf_put(out, p, (size_t)(e - p) + 1, err)) < 0 ||
+            (rc = mb_buf_put(out, &q, 1, err)) < 0)
+            return rc;
+    if ((rc = mb_buf_puts(out, p, err)) < 0)
+        return rc;
+    return mb_buf_put(out, &q, 1, err);
 }

@@ -830,21 +830,10 @@ static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
 static int sq_quote_literal(mb_conn *c, mb_buf *out, const char *value,
                             mb_error *err)
 {
-    const char *p, *q;
-    int rc;
-
     (void)c;
     if (value == NULL)
         return mb_buf_puts(out, "NULL", err);
-    if ((rc = mb_buf_put(out, "'", 1, err)) < 0)
-        return rc;
-    for (p = value; (q = strchr(p, '\'')) != NULL; p = q + 1) /* bounded */
-        if ((rc = mb_buf_put(out, p, (size_t)(q - p) + 1, err)) < 0 ||
-            (rc = mb_buf_put(out, "'", 1, err)) < 0)
-            return rc;
-    if ((rc = mb_buf_puts(out, p, err)) < 0)
-        return rc;
-    return mb_buf_put(out, "'", 1, err);
+    return mb_sql_quote(out, value, '\'', err);
 }
 
 /* sqlite3_interrupt() may be called from a signal handler (the sqlite3

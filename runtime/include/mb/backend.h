@@ -128,6 +128,13 @@ extern const mb_backend mb_backend_postgres;
 int mb_backend_for_url(const mb_backend **out, const char *url,
                        mb_error *err);
 
+/**
+ * Append value between two q characters, each q inside it doubled: SQL's
+ * string literal (q '\'') or quoted identifier (q '"'), as SQLite reads
+ * them and PostgreSQL with standard_conforming_strings on.
+ */
+int mb_sql_quote(mb_buf *out, const char *value, char q, mb_error *err);
+
 /** Current UTC time as ISO-8601 with microseconds: 2026-01-16T10:00:00.000000Z */
 void mb_now_iso(char out[32]);
 
