@@ -37,8 +37,6 @@
 #include "mb/fault.h"
 #include "mb/sqlsplit.h"
 
-#define MB_LOCK_CLASS 19778 /* "MB": first key of our advisory locks */
-
 #define REPORT_EVERY 10.0   /* seconds between "waiting for the lock" lines */
 
 struct mb_conn {

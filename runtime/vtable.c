@@ -227,29 +227,38 @@ static int expand(mb_buf *out, const char *tmpl, const mb_vtable *vt,
     return rc;
 }
 
+/* Append one DDL statement of vt's tables to sql, its trigger's name
+ * quoted. */
+static int ddl_text(mb_vtable *vt, const ddl_stmt *ddl, mb_buf *sql,
+                    mb_error *err)
+{
+    mb_buf name = MB_BUF_INIT, quoted = MB_BUF_INIT;
+    int rc = MB_OK;
+
+    if (ddl->trigger != NULL &&
+        ((rc = mb_buf_printf(&name, err, "%s_%s", vt->log_name,
+                             ddl->trigger)) < 0 ||
+         (rc = vt->be->quote_ident(vt->conn, &quoted, name.ptr, err)) < 0))
+        goto done;
+    rc = expand(sql, ddl->sql, vt, quoted.ptr, err);
+done:
+    mb_buf_free(&name);
+    mb_buf_free(&quoted);
+    return rc;
+}
+
 static int run_ddl(mb_vtable *vt, const ddl_stmt *ddl, mb_error *err)
 {
-    mb_buf sql = MB_BUF_INIT, name = MB_BUF_INIT, quoted = MB_BUF_INIT;
+    mb_buf sql = MB_BUF_INIT;
     size_t i;
     int rc = MB_OK;
 
     for (i = 0; ddl[i].sql != NULL && rc == MB_OK; i++) {
         mb_buf_clear(&sql);
-        mb_buf_clear(&name);
-        mb_buf_clear(&quoted);
-        if (ddl[i].trigger != NULL &&
-            ((rc = mb_buf_printf(&name, err, "%s_%s", vt->log_name,
-                                 ddl[i].trigger)) < 0 ||
-             (rc = vt->be->quote_ident(vt->conn, &quoted, name.ptr,
-                                       err)) < 0))
-            break;
-        if ((rc = expand(&sql, ddl[i].sql, vt, quoted.ptr, err)) < 0)
-            break;
-        rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err);
+        if ((rc = ddl_text(vt, &ddl[i], &sql, err)) == MB_OK)
+            rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err);
     }
     mb_buf_free(&sql);
-    mb_buf_free(&name);
-    mb_buf_free(&quoted);
     return rc;
 }
 
@@ -319,6 +328,24 @@ static const ddl_stmt postgres_ddl[] = {
     {UNFINISHED_INDEX, "unfinished"},
     {NULL, NULL}};
 
+static const ddl_stmt *dialect_ddl(const mb_vtable *vt)
+{
+    return vt->be->dialect == MB_DIALECT_POSTGRESQL ? postgres_ddl
+                                                    : sqlite_ddl;
+}
+
+int mb_vtable_ddl_sql(mb_vtable *vt, mb_buf *out, mb_error *err)
+{
+    const ddl_stmt *ddl = dialect_ddl(vt);
+    size_t i;
+    int rc = MB_OK;
+
+    for (i = 0; ddl[i].sql != NULL && rc == MB_OK; i++)
+        if ((rc = ddl_text(vt, &ddl[i], out, err)) == MB_OK)
+            rc = mb_buf_puts(out, ";\n", err);
+    return rc;
+}
+
 /* *out = 1 when both the version and the log table exist. */
 static int both_exist(mb_vtable *vt, int *out, mb_error *err)
 {
@@ -346,8 +373,7 @@ int mb_vtable_ensure(mb_vtable *vt, mb_error *err)
         return MB_OK;
     /* not cached in vt->ready until a commit: they may exist uncommitted */
     if ((rc = both_exist(vt, &exist, err)) == MB_OK && !exist)
-        rc = run_ddl(vt, vt->be->dialect == MB_DIALECT_POSTGRESQL
-                             ? postgres_ddl : sqlite_ddl, err);
+        rc = run_ddl(vt, dialect_ddl(vt), err);
     vt->ensured = rc == MB_OK;
     return rc;
 }
@@ -508,9 +534,23 @@ done:
     return rc;
 }
 
-/* Append ", " (unless first) and the quoted values to out. */
+/*
+ * The database's clock, for a script that runs later (rows->db_clock):
+ * when the transaction began (start) or now, as the column's type wants
+ * it (SQLite: the ISO-8601 text mb_now_iso() writes, to the millisecond).
+ */
+static const char *db_clock(const mb_vtable *vt, int start)
+{
+    if (vt->be->dialect == MB_DIALECT_POSTGRESQL)
+        return start ? "now()" : "clock_timestamp()";
+    return "strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')";
+}
+
+/* Append ", " (unless first) and the values to out: quoted, except
+ * values[i] with bit i of raw set, which are SQL built here. */
 static int add_tuple(mb_vtable *vt, mb_buf *out, int paren,
-                     const char *const *values, size_t n, mb_error *err)
+                     const char *const *values, size_t n, unsigned raw,
+                     mb_error *err)
 {
     size_t i;
     int rc = MB_OK;
@@ -522,7 +562,9 @@ static int add_tuple(mb_vtable *vt, mb_buf *out, int paren,
     for (i = 0; i < n && rc == MB_OK; i++) {
         if (i > 0)
             rc = mb_buf_puts(out, ", ", err);
-        if (rc == MB_OK)
+        if (rc == MB_OK && (raw & (1u << i)))
+            rc = mb_buf_puts(out, values[i], err);
+        else if (rc == MB_OK)
             rc = vt->be->quote_literal(vt->conn, out, values[i], err);
     }
     if (rc == MB_OK && paren)
@@ -530,57 +572,151 @@ static int add_tuple(mb_vtable *vt, mb_buf *out, int paren,
     return rc;
 }
 
+/* The log row's tuple of e; with clock, its times are the database's
+ * (a NULL finished_at stays NULL). */
+static int log_tuple(mb_vtable *vt, mb_buf *out, const mb_log_entry *e,
+                     int clock, mb_error *err)
+{
+    const char *l[8] = {e->revision, e->direction, e->checksum,
+                        e->bundle_digest, e->started_at, e->finished_at,
+                        e->outcome, e->error};
+    unsigned raw = 0;
+
+    if (clock) {
+        l[4] = db_clock(vt, 1);
+        raw |= 1u << 4;
+        if (e->finished_at != NULL) {
+            l[5] = db_clock(vt, 0);
+            raw |= 1u << 5;
+        }
+    }
+    return add_tuple(vt, out, 1, l, 8, raw, err);
+}
+
 int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
                        const mb_revision *rev, int direction,
                        const mb_log_entry *e, mb_error *err)
 {
-    const char *v[4] = {rev->id, rev->checksum, e->finished_at,
+    const char *v[4] = {rev->id, rev->checksum,
+                        rows->db_clock ? db_clock(vt, 0) : e->finished_at,
                         e->bundle_digest};
-    const char *l[8] = {e->revision, e->direction, e->checksum,
-                        e->bundle_digest, e->started_at, e->finished_at,
-                        e->outcome, e->error};
     int rc;
 
     if ((rc = row_faults(1, 1, err)) < 0 ||
         (rc = add_tuple(vt, &rows->version, direction == MB_UP, v,
-                        direction == MB_UP ? 4 : 1, err)) < 0 ||
-        (rc = add_tuple(vt, &rows->log, 1, l, 8, err)) < 0)
+                        direction == MB_UP ? 4 : 1,
+                        rows->db_clock ? 1u << 2 : 0, err)) < 0 ||
+        (rc = log_tuple(vt, &rows->log, e, rows->db_clock, err)) < 0)
         return rc;
     rows->n++;
     return MB_OK;
+}
+
+/*
+ * The statements of rows: PostgreSQL one, into v, the version rows in a
+ * data-modifying WITH; SQLite has no such WITH: two, into v and l.
+ */
+static int rows_text(mb_vtable *vt, const mb_vtable_rows *rows,
+                     int direction, mb_buf *v, mb_buf *l, mb_error *err)
+{
+    int pg = vt->be->dialect == MB_DIALECT_POSTGRESQL, rc;
+
+    if (direction == MB_UP)
+        rc = mb_buf_printf(v, err, "%sINSERT INTO %s (revision, checksum, "
+                           "applied_at, bundle_digest) VALUES %s%s",
+                           pg ? "WITH v AS (" : "", vt->version_q.ptr,
+                           rows->version.ptr, pg ? " RETURNING 1) " : "");
+    else
+        rc = mb_buf_printf(v, err, "%sDELETE FROM %s WHERE revision IN "
+                           "(%s)%s", pg ? "WITH v AS (" : "",
+                           vt->version_q.ptr, rows->version.ptr,
+                           pg ? " RETURNING 1) " : "");
+    if (rc == MB_OK)
+        rc = mb_buf_printf(pg ? v : l, err, "INSERT INTO %s (revision, "
+                           "direction, checksum, bundle_digest, started_at, "
+                           "finished_at, outcome, error) VALUES %s",
+                           vt->log_q.ptr, rows->log.ptr);
+    return rc;
 }
 
 int mb_vtable_rows_write(mb_vtable *vt, const mb_vtable_rows *rows,
                          int direction, mb_error *err)
 {
     mb_buf v = MB_BUF_INIT, l = MB_BUF_INIT;
-    int pg = vt->be->dialect == MB_DIALECT_POSTGRESQL, rc;
+    int rc;
 
     if (rows->n == 0)
         return MB_OK;
-    /* PostgreSQL: one statement, the version rows in a data-modifying
-     * WITH; SQLite has no such WITH: two statements */
-    if (direction == MB_UP)
-        rc = mb_buf_printf(&v, err, "%sINSERT INTO %s (revision, checksum, "
-                           "applied_at, bundle_digest) VALUES %s%s",
-                           pg ? "WITH v AS (" : "", vt->version_q.ptr,
-                           rows->version.ptr, pg ? " RETURNING 1) " : "");
-    else
-        rc = mb_buf_printf(&v, err, "%sDELETE FROM %s WHERE revision IN "
-                           "(%s)%s", pg ? "WITH v AS (" : "",
-                           vt->version_q.ptr, rows->version.ptr,
-                           pg ? " RETURNING 1) " : "");
-    if (rc == MB_OK)
-        rc = mb_buf_printf(pg ? &v : &l, err, "INSERT INTO %s (revision, "
-                           "direction, checksum, bundle_digest, started_at, "
-                           "finished_at, outcome, error) VALUES %s",
-                           vt->log_q.ptr, rows->log.ptr);
+    rc = rows_text(vt, rows, direction, &v, &l, err);
     if (rc == MB_OK)
         rc = vt->be->query(vt->conn, v.ptr, 0, NULL, NULL, err);
-    if (rc == MB_OK && !pg)
+    if (rc == MB_OK && l.len > 0)
         rc = vt->be->query(vt->conn, l.ptr, 0, NULL, NULL, err);
     mb_buf_free(&v);
     mb_buf_free(&l);
+    return rc;
+}
+
+int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
+                       const mb_vtable_rows *rows, int direction,
+                       mb_error *err)
+{
+    mb_buf v = MB_BUF_INIT, l = MB_BUF_INIT;
+    int rc;
+
+    if (rows->n == 0)
+        return MB_OK;
+    if ((rc = rows_text(vt, rows, direction, &v, &l, err)) == MB_OK)
+        rc = mb_buf_printf(out, err, "%s;\n%s%s", v.ptr,
+                           l.len > 0 ? l.ptr : "", l.len > 0 ? ";\n" : "");
+    mb_buf_free(&v);
+    mb_buf_free(&l);
+    return rc;
+}
+
+int mb_vtable_log_sql(mb_vtable *vt, mb_buf *out, const mb_log_entry *e,
+                      mb_error *err)
+{
+    mb_buf tuple = MB_BUF_INIT;
+    int rc;
+
+    if ((rc = log_tuple(vt, &tuple, e, 1, err)) == MB_OK)
+        rc = mb_buf_printf(out, err, "INSERT INTO %s (revision, direction, "
+                           "checksum, bundle_digest, started_at, "
+                           "finished_at, outcome, error) VALUES %s;\n",
+                           vt->log_q.ptr, tuple.ptr);
+    mb_buf_free(&tuple);
+    return rc;
+}
+
+int mb_vtable_state_sql(mb_vtable *vt, mb_buf *out,
+                        const mb_revision *const *revs, size_t n,
+                        mb_error *err)
+{
+    mb_buf pairs = MB_BUF_INIT;
+    size_t i;
+    int rc;
+
+    /* the table holds n rows, and n of them are these (revision is its
+     * primary key): exactly these rows */
+    rc = mb_buf_printf(out, err, "(SELECT count(*) FROM %s) = %zu",
+                       vt->version_q.ptr, n);
+    for (i = 0; i < n && rc == MB_OK; i++) {
+        const char *v[2] = {revs[i]->id, revs[i]->checksum};
+
+        rc = add_tuple(vt, &pairs, 1, v, 2, 0, err);
+    }
+    if (rc == MB_OK && n > 0)
+        rc = mb_buf_printf(out, err, " AND (SELECT count(*) FROM %s WHERE "
+                           "(revision, checksum) IN (VALUES %s)) = %zu",
+                           vt->version_q.ptr, pairs.ptr, n);
+    /* and no transaction:false section waits for `resolve` */
+    if (rc == MB_OK)
+        rc = mb_buf_printf(out, err, " AND NOT EXISTS (SELECT 1 FROM %s "
+                           "WHERE " UNFINISHED " AND id IN (SELECT max(id) "
+                           "FROM %s GROUP BY revision))", vt->log_q.ptr,
+                           vt->log_q.ptr);
+    mb_buf_free(&pairs);
     return rc;
 }
 

@@ -40,6 +40,11 @@ int mb_checksum_valid(const char *s);
 int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
                      size_t n, mb_error *err);
 
+/* The first key of PostgreSQL advisory locks ("MB"); the second is
+ * mb_lock_number() of the lock key. Online runs and the scripts of
+ * --sql take the same lock. */
+#define MB_LOCK_CLASS 19778
+
 /** A 31-bit lock number derived from text (XXH3-64, low bits). */
 int mb_lock_number(const char *text);
 

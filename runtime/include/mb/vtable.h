@@ -133,9 +133,12 @@ typedef struct mb_vtable_rows {
     mb_buf version; /* "(...), (...)" or, down, "'id', 'id'" */
     mb_buf log;     /* "(...), (...)" */
     size_t n;
+    int db_clock;   /* set before adding: the rows' times are the
+                     * database's clock when the statement runs (scripts
+                     * printed by --sql), not the entries' */
 } mb_vtable_rows;
 
-#define MB_VTABLE_ROWS_INIT {MB_BUF_INIT, MB_BUF_INIT, 0}
+#define MB_VTABLE_ROWS_INIT {MB_BUF_INIT, MB_BUF_INIT, 0, 0}
 
 int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
                        const mb_revision *rev, int direction,
@@ -143,6 +146,34 @@ int mb_vtable_rows_add(mb_vtable *vt, mb_vtable_rows *rows,
 int mb_vtable_rows_write(mb_vtable *vt, const mb_vtable_rows *rows,
                          int direction, mb_error *err);
 void mb_vtable_rows_free(mb_vtable_rows *rows);
+
+/*
+ * The text of statements for a script that runs later (--sql, see
+ * mb/offline.h): each function appends its statements to out, each
+ * ending ";\n". Values are quoted by vt's backend; times are the
+ * database's clock when the script runs (see mb_vtable_rows.db_clock).
+ */
+
+/** What mb_vtable_ensure() runs when the tables are missing (each
+ * statement creates only what does not exist). */
+int mb_vtable_ddl_sql(mb_vtable *vt, mb_buf *out, mb_error *err);
+/** What mb_vtable_rows_write() runs. */
+int mb_vtable_rows_sql(mb_vtable *vt, mb_buf *out,
+                       const mb_vtable_rows *rows, int direction,
+                       mb_error *err);
+/** What mb_vtable_log() runs: started_at is when the transaction began,
+ * finished_at now (NULL stays NULL). */
+int mb_vtable_log_sql(mb_vtable *vt, mb_buf *out, const mb_log_entry *e,
+                      mb_error *err);
+/**
+ * A boolean SQL expression (no ";"), true when the version table holds
+ * exactly the rows of revs[0..n), with their checksums, and no
+ * transaction:false section is unfinished (see mb_vtable_unresolved).
+ * Both tables must exist when it is evaluated.
+ */
+int mb_vtable_state_sql(mb_vtable *vt, mb_buf *out,
+                        const mb_revision *const *revs, size_t n,
+                        mb_error *err);
 
 /* A revision whose latest log row is `started` or `incomplete`. */
 typedef struct mb_unfinished_row {
