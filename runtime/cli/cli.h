@@ -31,7 +31,8 @@ enum cli_opt {
     OPT_DB, OPT_FORMAT, OPT_LOCK_TIMEOUT, OPT_WAIT, OPT_SINGLE,
     OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
     OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_REV_RANGE,
-    OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_DOWN, OPT_DIALECT, OPT_QUIET,
+    OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_SQL, OPT_DOWN, OPT_DIALECT,
+    OPT_QUIET,
     OPT_HELP, OPT_VERSION, N_OPTS
 };
 
@@ -79,8 +80,9 @@ struct mb_cli {
     const char *rev_range;   /* history -r RANGE, or NULL */
     int indicate_current;    /* history -i */
     int verbose;             /* -v */
+    int sql;                 /* up, down, stamp --sql: print, open nothing */
     int down;                /* sql --down */
-    int dialect;             /* sql --dialect, MB_DIALECT_ANY: not given */
+    int dialect;             /* --dialect, MB_DIALECT_ANY: not given */
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
@@ -112,6 +114,8 @@ int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err);
 mb_ctx cli_context(mb_cli *cli, mb_session *s);
 /* Open the database named by cli->db, as the command's access says. */
 int cli_open(mb_cli *cli, mb_session *s, mb_error *err);
+/* --schema is for PostgreSQL: MB_EUSAGE when given for another dialect. */
+int cli_check_schema(const mb_cli *cli, int dialect, mb_error *err);
 void cli_close(mb_session *s);
 
 /* "postgresql", "sqlite", or "any" for MB_DIALECT_ANY. */
@@ -130,5 +134,7 @@ int cmd_stamp(mb_cli *cli);
 int cmd_branches(mb_cli *cli);
 int cmd_show(mb_cli *cli);
 int cmd_sql(mb_cli *cli);
+/* up, down (direction MB_UP, MB_DOWN) or stamp (MB_STAMP) with --sql */
+int cli_offline(mb_cli *cli, int direction);
 
 #endif

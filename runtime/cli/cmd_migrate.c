@@ -1,5 +1,5 @@
 /*
- * cmd_migrate.c -- `up`, `down` and `stamp`.
+ * cmd_migrate.c -- `up`, `down` and `stamp` (with --sql: cmd_offline.c).
  *
  * Both self-check the embedded bundle before touching the database, then
  * hand over to mb_migrate(), which checks the version table against the
@@ -116,17 +116,17 @@ done:
 
 int cmd_up(mb_cli *cli)
 {
-    return writing(cli, DO_UP);
+    return cli->sql ? cli_offline(cli, MB_UP) : writing(cli, DO_UP);
 }
 
 int cmd_down(mb_cli *cli)
 {
-    return writing(cli, DO_DOWN);
+    return cli->sql ? cli_offline(cli, MB_DOWN) : writing(cli, DO_DOWN);
 }
 
 int cmd_stamp(mb_cli *cli)
 {
-    return writing(cli, DO_STAMP);
+    return cli->sql ? cli_offline(cli, MB_STAMP) : writing(cli, DO_STAMP);
 }
 
 int cmd_resolve(mb_cli *cli)

@@ -68,10 +68,14 @@ static const cli_option options[N_OPTS] = {
                               "database read-only)"},
     [OPT_VERBOSE] = {"verbose", 'v', NULL, "history, current, heads, "
                      "branches: every detail"},
+    [OPT_SQL] = {"sql", 0, NULL, "up, down, stamp: print the SQL the run "
+                 "would execute,\nopen no database; TARGET is then "
+                 "[START:]END\n(down: START:END)"},
     [OPT_DOWN] = {"down", 0, NULL, "sql: the down section instead of the "
                   "up section"},
-    [OPT_DIALECT] = {"dialect", 0, "DIALECT", "sql: the section that runs on "
-                     "postgresql or sqlite\n(default: every section)"},
+    [OPT_DIALECT] = {"dialect", 0, "DIALECT", "postgresql or sqlite; sql: the "
+                     "section that runs there\n(default: every section); "
+                     "--sql: the script's\n(default: the database URL's)"},
     [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
@@ -84,16 +88,27 @@ static const cli_option options[N_OPTS] = {
      OPTBIT(OPT_LOG_TABLE) | OPTBIT(OPT_QUIET) | OPTBIT(OPT_HELP) |         \
      OPTBIT(OPT_VERSION))
 #define MIGRATE_OPTS (OPTBIT(OPT_SINGLE) | OPTBIT(OPT_GROUP_COMMIT))
+/* --sql and what only it gives a meaning to, on up, down and stamp */
+#define SQL_OPTS (OPTBIT(OPT_SQL) | OPTBIT(OPT_DIALECT))
+/* The options that mean something with --sql, which opens nothing: the
+ * URL names the dialect, the lock timeout goes into the script; the
+ * others are about a connection or a run (docs/cli.md). */
+#define OFFLINE_OPTS                                                        \
+    (SQL_OPTS | OPTBIT(OPT_DB) | OPTBIT(OPT_LOCK_TIMEOUT) |                 \
+     OPTBIT(OPT_SCHEMA) | OPTBIT(OPT_VERSION_TABLE) |                       \
+     OPTBIT(OPT_LOG_TABLE) | OPTBIT(OPT_QUIET) | OPTBIT(OPT_HELP) |         \
+     OPTBIT(OPT_VERSION))
 
 static const mb_command commands[] = {
     {"up", NULL, cmd_up, "[TARGET]", "apply revisions up to TARGET "
-     "(default: heads)", 0, 1, MIGRATE_OPTS, 0, CLI_DB_WRITE},
+     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
     {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
-     0, 1, MIGRATE_OPTS, 0, CLI_DB_WRITE},
+     0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
     {"downgrade", "down", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"stamp", NULL, cmd_stamp, "TARGET...", "record TARGET as applied "
-     "without running any SQL", 1, 64, OPTBIT(OPT_PURGE), 0, CLI_DB_WRITE},
+     "without running any SQL", 1, 64, OPTBIT(OPT_PURGE) | SQL_OPTS, 0,
+     CLI_DB_WRITE},
     {"current", NULL, cmd_current, "", "show the applied heads", 0, 0,
      OPTBIT(OPT_VERBOSE), 1, CLI_DB_READ},
     {"history", NULL, cmd_history, "", "show the revision graph, newest "
@@ -305,10 +320,9 @@ int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
     return rc;
 }
 
-static int check_schema(const mb_cli *cli, const mb_backend *be,
-                        mb_error *err)
+int cli_check_schema(const mb_cli *cli, int dialect, mb_error *err)
 {
-    if (cli->schema != NULL && be->dialect != MB_DIALECT_POSTGRESQL) {
+    if (cli->schema != NULL && dialect != MB_DIALECT_POSTGRESQL) {
         mb_error_set(err, MB_EUSAGE, "--schema is for PostgreSQL databases");
         mb_error_hint(err, "on SQLite, choose the tables with "
                       "--version-table and --log-table");
@@ -333,7 +347,7 @@ int cli_open(mb_cli *cli, mb_session *s, mb_error *err)
         return MB_EUSAGE;
     }
     if ((rc = mb_backend_for_url(&s->be, cli->db, err)) < 0 ||
-        (rc = check_schema(cli, s->be, err)) < 0 ||
+        (rc = cli_check_schema(cli, s->be->dialect, err)) < 0 ||
         (rc = s->be->connect(&s->conn, cli->db, &o, err)) < 0 ||
         (rc = mb_vtable_init(&s->vt, s->be, s->conn, cli->schema,
                              cli->version_table, cli->log_table, err)) < 0) {
@@ -574,6 +588,15 @@ static int validate(mb_cli *cli, const cli_args *a)
         return usage_error(cli->prog, "--%s is for %s", options[o].name,
                            list);
     }
+    for (o = 0; o < N_OPTS && v[OPT_SQL] != NULL; o++)
+        if (v[o] != NULL && !(OPTBIT(o) & OFFLINE_OPTS))
+            return usage_error(cli->prog, "--%s means nothing with --sql, "
+                               "which opens no database and runs nothing",
+                               options[o].name);
+    if (v[OPT_SQL] == NULL && v[OPT_DIALECT] != NULL &&
+        (cmd->options & OPTBIT(OPT_SQL)))
+        return usage_error(cli->prog, "--dialect is for sql, and for %s "
+                           "with --sql", cmd->name);
     if (a->nargs > cmd->max_args)
         return usage_error(cli->prog, "too many arguments for \"%s\"",
                            cmd->name);
@@ -649,6 +672,7 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->rev_range = v[OPT_REV_RANGE];
     cli->indicate_current = v[OPT_INDICATE_CURRENT] != NULL;
     cli->verbose = v[OPT_VERBOSE] != NULL;
+    cli->sql = v[OPT_SQL] != NULL;
     cli->down = v[OPT_DOWN] != NULL;
     if (v[OPT_DIALECT] != NULL &&
         (cli->dialect = parse_dialect(v[OPT_DIALECT])) < 0)
