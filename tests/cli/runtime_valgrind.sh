@@ -15,7 +15,9 @@ db="sqlite:$T/v.db"
 for args in "up" "current" "current --format json" "history" "heads --format json" \
             "verify" "manifest --format json" "down -2" "history -i -v -r -2:" \
             "current -v" "branches -v" "show head" "show zzz" "history -r zzz:" \
-            "sql head --format json" "sql -1 --down" "down base" "up zzz" "up"; do
+            "sql head --format json" "sql -1 --down" "down base" "up zzz" "up" \
+            "up --sql" "down --sql head:base" "stamp --sql c25d:head" \
+            "up --sql zzz:" "down --sql -1"; do
     # shellcheck disable=SC2086
     run vg "$app" -d "$db" $args
     [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
