@@ -507,15 +507,16 @@ fail:
     return rc;
 }
 
-/* --single-transaction cannot hold a transaction:false section. */
-static int check_single(const mb_ctx *ctx, const mb_plan *plan,
-                        mb_error *err)
+int mb_check_single(const mb_graph *g, const mb_plan *plan, int dialect,
+                    mb_error *err)
 {
     size_t i;
 
-    for (i = 0; i < plan->n && ctx->single; i++) {
-        const mb_revision *rev = ctx->graph->nodes[plan->steps[i]].rev;
-        const mb_section *sec = step_section(ctx, rev, plan->direction);
+    for (i = 0; i < plan->n; i++) {
+        const mb_revision *rev = g->nodes[plan->steps[i]].rev;
+        const mb_section *sec = mb_revision_section(
+            rev, plan->direction == MB_UP ? MB_SECTION_UP : MB_SECTION_DOWN,
+            dialect);
 
         if (sec != NULL && !sec->transaction) {
             mb_error_at(err, MB_EUSAGE, rev->path, (int)sec->line,
@@ -527,6 +528,15 @@ static int check_single(const mb_ctx *ctx, const mb_plan *plan,
         }
     }
     return MB_OK;
+}
+
+/* --single-transaction cannot hold a transaction:false section. */
+static int check_single(const mb_ctx *ctx, const mb_plan *plan,
+                        mb_error *err)
+{
+    return ctx->single ? mb_check_single(ctx->graph, plan,
+                                         ctx->be->dialect, err)
+                       : MB_OK;
 }
 
 static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)

@@ -11,6 +11,7 @@
 #include "mb/bundle.h"
 #include "mb/graph.h"
 #include "mb/log.h"
+#include "mb/plan.h"
 #include "mb/verify.h"
 #include "mb/vtable.h"
 
@@ -84,6 +85,14 @@ int mb_unresolved(mb_ctx *ctx, mb_report *rep, mb_error *err);
  */
 int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
                mb_error *err);
+
+/**
+ * MB_EUSAGE, naming its FILE:LINE, when a step of plan has a
+ * transaction:false section on dialect: --single-transaction cannot
+ * hold it.
+ */
+int mb_check_single(const mb_graph *g, const mb_plan *plan, int dialect,
+                    mb_error *err);
 
 /** Read the version table and check it against the bundle. */
 int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
