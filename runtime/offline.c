@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "mb/alloc.h"
+#include "mb/apply.h"
 #include "mb/checksum.h"
 #include "mb/offline.h"
 #include "mb/plan.h"
@@ -376,14 +377,12 @@ static int put_rows(script *s, const mb_revision *rev, int direction,
     return rc;
 }
 
-/* One step of a plan, as apply.c's run_step() runs it. */
-static int put_step(script *s, const mb_revision *rev, int direction,
-                    mb_buf *text, mb_inflater *inf, mb_error *err)
+/* The comment lines before a step (after its payload is verified). */
+static int step_comment(script *s, const mb_revision *rev, int direction,
+                        const mb_section *sec, mb_buf *text,
+                        mb_inflater *inf, mb_error *err)
 {
-    const mb_section *sec = mb_revision_section(
-        rev, direction == MB_UP ? MB_SECTION_UP : MB_SECTION_DOWN,
-        s->o->dialect);
-    int autocommit = sec != NULL && !sec->transaction, rc;
+    int rc;
 
     /* Invariant: no SQL is printed unless its checksum was verified. */
     if ((rc = mb_payload_text(text, inf, rev, err)) < 0 ||
@@ -394,14 +393,31 @@ static int put_step(script *s, const mb_revision *rev, int direction,
         (rc = mb_buf_puts(s->out, "\n-- ", err)) < 0 ||
         (rc = put_comment_text(s->out, rev->path, err)) < 0)
         return rc;
-    if (sec != NULL)
-        rc = mb_buf_printf(s->out, err, ":%u (%s section, transaction:%s)"
-                           "\n", sec->line, sec->dialect ==
-                           MB_DIALECT_ANY ? "generic" : s->d->name,
-                           sec->transaction ? "true" : "false");
-    else
-        rc = mb_buf_puts(s->out, " (no SQL)\n", err);
-    if (rc < 0 || (rc = begin(s, err)) < 0)
+    if (sec == NULL)
+        return mb_buf_puts(s->out, " (no SQL)\n", err);
+    return mb_buf_printf(s->out, err, ":%u (%s section, transaction:%s)\n",
+                         sec->line, sec->dialect == MB_DIALECT_ANY
+                                        ? "generic" : s->d->name,
+                         sec->transaction ? "true" : "false");
+}
+
+static const mb_section *step_section(const script *s,
+                                      const mb_revision *rev, int direction)
+{
+    return mb_revision_section(rev, direction == MB_UP ? MB_SECTION_UP
+                                                       : MB_SECTION_DOWN,
+                               s->o->dialect);
+}
+
+/* One step of a plan, as apply.c's run_step() runs it. */
+static int put_step(script *s, const mb_revision *rev, int direction,
+                    mb_buf *text, mb_inflater *inf, mb_error *err)
+{
+    const mb_section *sec = step_section(s, rev, direction);
+    int autocommit = sec != NULL && !sec->transaction, rc;
+
+    if ((rc = step_comment(s, rev, direction, sec, text, inf, err)) < 0 ||
+        (rc = begin(s, err)) < 0)
         return rc;
     if (autocommit) {
         mb_log_entry le = mb_log_entry_of(rev, direction,
@@ -421,6 +437,45 @@ static int put_step(script *s, const mb_revision *rev, int direction,
     if ((rc = put_rows(s, rev, direction, err)) < 0)
         return rc;
     return commit(s, err);
+}
+
+/*
+ * --single-transaction, as apply.c's run_plan() runs it: one transaction,
+ * every section, then the rows of all steps together before the COMMIT
+ * (mb_check_single() refused a transaction:false section before).
+ */
+static int put_single(script *s, const mb_plan *plan, mb_buf *text,
+                      mb_inflater *inf, mb_error *err)
+{
+    const mb_graph *g = s->o->graph;
+    mb_vtable_rows rows = MB_VTABLE_ROWS_INIT;
+    size_t i;
+    int rc;
+
+    rc = mb_buf_puts(s->out, "\n-- --single-transaction: the whole run in "
+                     "one transaction\n", err);
+    if (rc == MB_OK)
+        rc = begin(s, err);
+    for (i = 0; i < plan->n && rc == MB_OK; i++) {
+        const mb_revision *rev = g->nodes[plan->steps[i]].rev;
+        const mb_section *sec = step_section(s, rev, plan->direction);
+
+        if ((rc = step_comment(s, rev, plan->direction, sec, text, inf,
+                               err)) == MB_OK &&
+            (sec == NULL || (rc = put_section(s, rev, sec, text, err)) ==
+                                MB_OK))
+            rc = add_row(s, &rows, rev, plan->direction, plan->direction,
+                         NULL, err);
+    }
+    if (rc == MB_OK)
+        rc = mb_buf_puts(s->out, "\n-- the version and log rows of the "
+                         "run\n", err);
+    if (rc == MB_OK)
+        rc = mb_vtable_rows_sql(&s->vt, s->out, &rows, plan->direction, err);
+    if (rc == MB_OK)
+        rc = commit(s, err);
+    mb_vtable_rows_free(&rows);
+    return rc;
 }
 
 /* Nothing to run: the guard checks the start, and nothing is changed. */
@@ -460,7 +515,8 @@ int mb_offline_migrate(mb_buf *out, const mb_offline *o, int direction,
     }
     if ((rc = start_state(&s, applied, start, err)) < 0 ||
         (rc = mb_plan_make(&plan, g, applied, target, direction, o->dialect,
-                           err)) < 0)
+                           err)) < 0 ||
+        (o->single && (rc = mb_check_single(g, &plan, o->dialect, err)) < 0))
         goto done;
     if ((rc = mb_buf_printf(&what, err, "end: %s (%s), %zu revision%s to "
                             "%s", target, plan.resolved, plan.n,
@@ -468,7 +524,9 @@ int mb_offline_migrate(mb_buf *out, const mb_offline *o, int direction,
         (rc = header(&s, direction == MB_UP ? "up" : "down", target,
                      what.ptr, err)) < 0)
         goto done;
-    for (i = 0; i < plan.n && rc == MB_OK; i++)
+    if (o->single && plan.n > 0)
+        rc = put_single(&s, &plan, &text, &inf, err);
+    for (i = 0; !o->single && i < plan.n && rc == MB_OK; i++)
         rc = put_step(&s, g->nodes[plan.steps[i]].rev, direction, &text,
                       &inf, err);
     if (rc == MB_OK && plan.n == 0)

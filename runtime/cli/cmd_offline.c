@@ -156,7 +156,7 @@ int cli_offline(mb_cli *cli, int direction)
     mb_buf out = MB_BUF_INIT;
     mb_offline o = {cli->bundle, &cli->graph, 0, cli->schema,
                     cli->version_table, cli->log_table, cli->lock_timeout,
-                    cli->prog};
+                    cli->prog, cli->single};
     int rc;
 
     if ((rc = script_dialect(cli, &o.dialect, &err)) < 0 ||

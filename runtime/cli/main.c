@@ -91,10 +91,11 @@ static const cli_option options[N_OPTS] = {
 /* --sql and what only it gives a meaning to, on up, down and stamp */
 #define SQL_OPTS (OPTBIT(OPT_SQL) | OPTBIT(OPT_DIALECT))
 /* The options that mean something with --sql, which opens nothing: the
- * URL names the dialect, the lock timeout goes into the script; the
- * others are about a connection or a run (docs/cli.md). */
+ * URL names the dialect, the lock timeout and --single-transaction shape
+ * the script; the others are about a connection or a run (docs/cli.md). */
 #define OFFLINE_OPTS                                                        \
     (SQL_OPTS | OPTBIT(OPT_DB) | OPTBIT(OPT_LOCK_TIMEOUT) |                 \
+     OPTBIT(OPT_SINGLE) |                                                   \
      OPTBIT(OPT_SCHEMA) | OPTBIT(OPT_VERSION_TABLE) |                       \
      OPTBIT(OPT_LOG_TABLE) | OPTBIT(OPT_QUIET) | OPTBIT(OPT_HELP) |         \
      OPTBIT(OPT_VERSION))

@@ -173,6 +173,51 @@ run "$app" -q -d "$vt_on" --version-table vt --log-table lt up 8e41
 expect_status 0
 same "$vt_off" "$vt_on" vt lt
 
+# --single-transaction: one transaction, the rows of all steps before
+# its COMMIT, as online
+st_off=$(new_db stoff)
+st_on=$(new_db ston)
+offline "$T/single.sql" up 5d1e8f3a0c72 --single-transaction
+[ "$(grep -c '^COMMIT;' "$T/single.sql")" = 1 ] || fail "--single-transaction: not one COMMIT"
+run script "$T/single.sql" "$st_off"
+expect_status 0
+run "$app" -q -d "$st_on" up 5d1e8f3a0c72 --single-transaction
+expect_status 0
+same "$st_off" "$st_on"
+refused "$T/single.sql" "$st_off" "this database is not at base"
+# -q: the script and nothing else
+run "$app" -q --dialect "$dialect" --sql up
+expect_status 0
+[ ! -s "$ERR" ] || fail "-q printed: $(cat "$ERR")"
+
+if [ "$MB_TEST_BACKEND" = postgres ]; then
+    # --schema: the tables in another schema, as online
+    sc_off=$(new_db scoff)
+    sc_on=$(new_db scon)
+    sql "$sc_off" "CREATE SCHEMA audit"
+    sql "$sc_on" "CREATE SCHEMA audit"
+    offline "$T/schema.sql" up c25d9b7e1f08 --schema audit
+    run script "$T/schema.sql" "$sc_off"
+    expect_status 0
+    run "$app" -q -d "$sc_on" --schema audit up c25d9b7e1f08
+    expect_status 0
+    same "$sc_off" "$sc_on" audit.migbundle_version audit.migbundle_log
+    # the script waits for the lock of online runs, at most --lock-timeout
+    offline "$T/lock.sql" up c25d9b7e1f08:4f9e2a61d7c3 --lock-timeout 0.5 --schema audit
+    key=$(sed -n 's/^SELECT pg_advisory_lock(\([0-9]*, [0-9]*\));$/\1/p' "$T/lock.sql")
+    [ -n "$key" ] || fail "no advisory lock in the script"
+    psql -X -q -d "$(pg_name "$sc_off")" -c "SELECT pg_advisory_lock($key)" \
+        -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+    holder=$!
+    for _ in $(seq 50); do
+        [ "$(sql "$sc_off" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND classid = ${key%%,*} AND objid = ${key##* } AND granted")" = 1 ] && break
+        sleep 0.1
+    done
+    refused "$T/lock.sql" "$sc_off" "canceling statement due to lock timeout"
+    kill "$holder" 2>/dev/null || true
+    wait "$holder" 2>/dev/null || true
+fi
+
 # a graph built here: a branch, a merge (no SQL of its own), a generic
 # transaction:false section (on both dialects), a second base
 revision r1 "" "root" "CREATE TABLE r1 (id INTEGER);" "DROP TABLE r1;"
@@ -257,10 +302,11 @@ bad "--sql is for up, down and stamp" "$app" --sql current --dialect sqlite
 bad "--sql is for up, down and stamp" "$app" --sql history --dialect sqlite
 bad "--sql is for up, down and stamp" "$app" sql r1 --sql
 bad "--dialect is for sql, and for up with --sql" "$app" up --dialect sqlite
-for opt in "--wait 1" "--group-commit 1" --single-transaction "--format json"; do
+for opt in "--wait 1" "--group-commit 1" "--format json"; do
     # shellcheck disable=SC2086
     bad "${opt%% *} means nothing with --sql" "$app" --sql up r1 $opt --dialect sqlite
 done
 bad "--purge means nothing with --sql" "$app" --sql stamp r1 --purge --dialect sqlite
+bad "--single-transaction cannot run revision t4: its section is transaction:false" "$app" --sql up --single-transaction --dialect "$dialect"
 bad "--schema is for PostgreSQL databases" "$app" --sql up --schema s --dialect sqlite
 echo ok

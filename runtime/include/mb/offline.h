@@ -30,6 +30,8 @@ typedef struct mb_offline {
                                * (PostgreSQL's advisory lock of online runs,
                                * SQLite's busy timeout) */
     const char *prog;         /* the program's name, in the header */
+    int single;               /* up, down: --single-transaction, one
+                               * transaction for the whole script */
 } mb_offline;
 
 /**
@@ -40,7 +42,8 @@ typedef struct mb_offline {
  * The plan is mb_plan_make()'s on that state, so order and rows are an
  * online run's. Every payload is verified before its SQL is printed.
  * MB_ETARGET when start or target cannot be resolved, or start names
- * several revisions; MB_EINTEGRITY for a corrupt payload.
+ * several revisions; MB_EUSAGE when o->single and a step's section is
+ * transaction:false; MB_EINTEGRITY for a corrupt payload.
  */
 int mb_offline_migrate(mb_buf *out, const mb_offline *o, int direction,
                        const char *start, const char *target, size_t *steps,
