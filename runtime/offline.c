@@ -262,16 +262,15 @@ static int header(script *s, const char *command, const char *end,
         (rc = mb_buf_printf(s->out, err, " on %s\n"
                             "-- bundle %s (%u revisions, %s)\n"
                             "-- start: %s, where the version table holds "
-                            "%zu row%s\n"
-                            "-- %s\n"
-                            "-- Run it with %s: it stops before it changes "
-                            "anything\n"
-                            "-- when the database is not at the start "
-                            "(when it ran already, too).\n",
-                            s->d->name, o->bundle->digest,
+                            "%zu row%s\n-- ", s->d->name, o->bundle->digest,
                             o->bundle->n_revisions, o->bundle->generator,
                             s->start, s->n_start,
-                            s->n_start == 1 ? "" : "s", what,
+                            s->n_start == 1 ? "" : "s")) < 0 ||
+        (rc = put_comment_text(s->out, what, err)) < 0 ||
+        (rc = mb_buf_printf(s->out, err, "\n-- Run it with %s: it stops "
+                            "before it changes anything\n"
+                            "-- when the database is not at the start "
+                            "(when it ran already, too).\n",
                             s->d->run_with)) < 0)
         return rc;
     return s->d->prelude(s, err);

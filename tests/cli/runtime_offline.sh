@@ -80,6 +80,8 @@ head -1 "$T/up1.sql" | grep -qF -- "-- app up --sql: the SQL of \"up\" from base
 grep -qF "$("$app" --version | sed 's/.*bundle //; s/)//')" "$T/up1.sql" ||
     fail "the script does not name the bundle"
 expect_err "the SQL to apply 3 revisions from base to c25d9b7e1f08 ($dialect); nothing was run"
+run "$app" --dialect "$dialect" --sql up c25d9b7e1f08
+cmp -s "$OUT" "$T/up1.sql" || fail "the same arguments printed another script"
 run script "$T/up1.sql" "$off"
 expect_status 0
 run "$app" -q -d "$on" up c25d9b7e1f08

@@ -5,7 +5,9 @@
  * with revision, checksum, applied_at (UTC ISO-8601) and bundle_digest.
  * Log table (default migbundle_log): one row per up, down or stamp attempt;
  * the runtime only ever inserts into it. Table names are quoted by the
- * backend; values always travel as parameters.
+ * backend; values travel as parameters, except in the statements built
+ * as text (a batch, the rows of many steps, the scripts of --sql), where
+ * the backend's quote_literal() quotes them.
  */
 #ifndef MB_VTABLE_H
 #define MB_VTABLE_H
