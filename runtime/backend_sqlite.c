@@ -804,38 +804,6 @@ static int sq_table_exists(mb_conn *c, const char *schema, const char *name,
     return rc;
 }
 
-/* Append q (from sqlite3_mprintf; NULL when it ran out of memory) to out
- * and free it. */
-static int put_quoted(mb_buf *out, char *q, mb_error *err)
-{
-    int rc;
-
-    if (q == NULL)
-        return mb_error_set(err, MB_ENOMEM, "out of memory");
-    rc = mb_buf_puts(out, q, err);
-    sqlite3_free(q);
-    return rc;
-}
-
-static int sq_quote_ident(mb_conn *c, mb_buf *out, const char *name,
-                          mb_error *err)
-{
-    (void)c;
-    return put_quoted(out, sqlite3_mprintf("\"%w\"", name), err);
-}
-
-/* SQL's string literal: quotes doubled, in quotes; NULL for NULL. (By
- * hand rather than sqlite3_mprintf("%Q"): a run quotes eight values a
- * revision when it records many at once.) */
-static int sq_quote_literal(mb_conn *c, mb_buf *out, const char *value,
-                            mb_error *err)
-{
-    (void)c;
-    if (value == NULL)
-        return mb_buf_puts(out, "NULL", err);
-    return mb_sql_quote(out, value, '\'', err);
-}
-
 /* sqlite3_interrupt() may be called from a signal handler (the sqlite3
  * shell does); the flag stops the wait for the flock(). */
 static void sq_interrupt(mb_conn *c)
@@ -862,7 +830,7 @@ const mb_backend mb_backend_sqlite = {
     .query = sq_query,
     .exec_script = sq_exec_script,
     .table_exists = sq_table_exists,
-    .quote_ident = sq_quote_ident,
-    .quote_literal = sq_quote_literal,
+    .quote_ident = mb_sql_quote_ident, /* SQLite quotes as the standard */
+    .quote_literal = mb_sql_quote_literal,
     .interrupt = sq_interrupt,
 };

@@ -40,29 +40,15 @@
 #include "mb/verify.h"
 #include "mb/vtable.h"
 
-static int text_quote_ident(mb_conn *c, mb_buf *out, const char *name,
-                            mb_error *err)
-{
-    (void)c;
-    return mb_sql_quote(out, name, '"', err);
-}
-
-static int text_quote_literal(mb_conn *c, mb_buf *out, const char *value,
-                              mb_error *err)
-{
-    (void)c;
-    if (value == NULL)
-        return mb_buf_puts(out, "NULL", err);
-    return mb_sql_quote(out, value, '\'', err);
-}
-
 /* Backends that only quote: vtable.c's text functions call nothing
  * else, and nothing else is given one of these. */
 static const mb_backend text_backends[] = {
     {.scheme = "postgresql", .dialect = MB_DIALECT_POSTGRESQL,
-     .quote_ident = text_quote_ident, .quote_literal = text_quote_literal},
+     .quote_ident = mb_sql_quote_ident,
+     .quote_literal = mb_sql_quote_literal},
     {.scheme = "sqlite", .dialect = MB_DIALECT_SQLITE,
-     .quote_ident = text_quote_ident, .quote_literal = text_quote_literal},
+     .quote_ident = mb_sql_quote_ident,
+     .quote_literal = mb_sql_quote_literal},
 };
 
 typedef struct script script;
@@ -293,7 +279,7 @@ static int begin(script *s, mb_error *err)
                        "another database; nothing was changed", s->start,
                        s->n_start, s->n_start == 1 ? "" : "s");
     if (rc == MB_OK)
-        rc = text_quote_literal(NULL, &msg, text.ptr, err);
+        rc = mb_sql_quote_literal(NULL, &msg, text.ptr, err);
     if (rc == MB_OK)
         rc = mb_vtable_state_sql(&s->vt, &cond, s->start_revs, s->n_start,
                                  err);

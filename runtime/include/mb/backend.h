@@ -129,11 +129,16 @@ int mb_backend_for_url(const mb_backend **out, const char *url,
                        mb_error *err);
 
 /**
- * Append value between two q characters, each q inside it doubled: SQL's
- * string literal (q '\'') or quoted identifier (q '"'), as SQLite reads
- * them and PostgreSQL with standard_conforming_strings on.
+ * quote_ident and quote_literal of a backend whose SQL quotes as the
+ * standard does: SQLite, and PostgreSQL with standard_conforming_strings
+ * on (the scripts of --sql, which have no connection to ask). The value
+ * goes between quotes (" or '), each such quote inside it doubled; a
+ * NULL literal is NULL. c is not used.
  */
-int mb_sql_quote(mb_buf *out, const char *value, char q, mb_error *err);
+int mb_sql_quote_ident(mb_conn *c, mb_buf *out, const char *name,
+                       mb_error *err);
+int mb_sql_quote_literal(mb_conn *c, mb_buf *out, const char *value,
+                         mb_error *err);
 
 /** Current UTC time as ISO-8601 with microseconds: 2026-01-16T10:00:00.000000Z */
 void mb_now_iso(char out[32]);
