@@ -20,10 +20,11 @@ script() {
     fi
 }
 
-# state URL [VT LT]: the version rows and log rows without their times,
-# and the schema, in a form two databases can be compared by
+# state URL: the version rows and log rows without their times, and the
+# schema, in a form two databases can be compared by ($VT and $LT name
+# the tables when they are not the default ones)
 state() {
-    local vt=${2:-migbundle_version} lt=${3:-migbundle_log}
+    local vt=${VT:-migbundle_version} lt=${LT:-migbundle_log}
     sql "$1" "SELECT revision, checksum, bundle_digest FROM $vt ORDER BY revision"
     echo "--"
     sql "$1" "SELECT revision, direction, checksum, bundle_digest, outcome, COALESCE(error, '-'), finished_at IS NULL FROM $lt ORDER BY id"
@@ -36,10 +37,17 @@ state() {
     fi
 }
 
-# same OFF ON [VT LT]: the two databases are alike
-same() {
-    state "$1" "${3:-}" "${4:-}" >"$T/off.state"
-    state "$2" "${3:-}" "${4:-}" >"$T/on.state"
+# compare FILE OFF ON ARGS...: run the script FILE on the database OFF
+# and `app -d ON ARGS...` on ON; both succeed and leave them alike
+compare() {
+    local file=$1 off=$2 on=$3
+    shift 3
+    run script "$file" "$off"
+    expect_status 0
+    run "$app" -q -d "$on" "$@"
+    expect_status 0
+    state "$off" >"$T/off.state"
+    state "$on" >"$T/on.state"
     diff -u "$T/on.state" "$T/off.state" >&2 || fail "offline and online differ (diff above)"
 }
 
@@ -82,19 +90,11 @@ grep -qF "$("$app" --version | sed 's/.*bundle //; s/)//')" "$T/up1.sql" ||
 expect_err "the SQL to apply 3 revisions from base to c25d9b7e1f08 ($dialect); nothing was run"
 run "$app" --dialect "$dialect" --sql up c25d9b7e1f08
 cmp -s "$OUT" "$T/up1.sql" || fail "the same arguments printed another script"
-run script "$T/up1.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" up c25d9b7e1f08
-expect_status 0
-same "$off" "$on"
+compare "$T/up1.sql" "$off" "$on" up c25d9b7e1f08
 refused "$T/up1.sql" "$off" "this database is not at base, where this script starts"
 
 offline "$T/up2.sql" up c25d9b7e1f08:
-run script "$T/up2.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" up
-expect_status 0
-same "$off" "$on"
+compare "$T/up2.sql" "$off" "$on" up
 refused "$T/up2.sql" "$off" "this database is not at c25d9b7e1f08, where this script starts"
 run "$app" -d "$off" verify
 expect_status 0
@@ -116,19 +116,11 @@ expect_err "down --sql needs START:END"
 [ ! -s "$OUT" ] || fail "a refusal printed a script"
 offline "$T/down1.sql" down heads:4f9e
 expect_err "the SQL to roll back 4 revisions from heads to 4f9e"
-run script "$T/down1.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" down 4f9e
-expect_status 0
-same "$off" "$on"
+compare "$T/down1.sql" "$off" "$on" down 4f9e
 refused "$T/down1.sql" "$off" "this database is not at 09c6f2e8a4b1"
 # END defaults to -1, as online
 offline "$T/down2.sql" down 4f9e2a61d7c3:
-run script "$T/down2.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" down
-expect_status 0
-same "$off" "$on"
+compare "$T/down2.sql" "$off" "$on" down
 
 # a script for another start: refused, nothing changed
 refused "$T/up1.sql" "$off" "this database is not at base"
@@ -136,18 +128,10 @@ refused "$T/up1.sql" "$off" "this database is not at base"
 # stamp, from the start given and from base
 offline "$T/stamp1.sql" stamp c25d9b7e1f08:b7306c58e2a9
 expect_err "the SQL of a stamp from c25d9b7e1f08: 2 version rows change"
-run script "$T/stamp1.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" stamp b7306c58e2a9
-expect_status 0
-same "$off" "$on"
+compare "$T/stamp1.sql" "$off" "$on" stamp b7306c58e2a9
 refused "$T/stamp1.sql" "$off" "this database is not at c25d9b7e1f08"
 offline "$T/stamp2.sql" stamp b7306c58e2a9:8e41f0a6c93b
-run script "$T/stamp2.sql" "$off"
-expect_status 0
-run "$app" -q -d "$on" stamp 8e41f0a6c93b
-expect_status 0
-same "$off" "$on"
+compare "$T/stamp2.sql" "$off" "$on" stamp 8e41f0a6c93b
 # nothing to do: the script only checks the start
 offline "$T/none.sql" stamp 8e41f0a6c93b:8e41f0a6c93b
 grep -qF -- "-- nothing to do" "$T/none.sql" || fail "no nothing-to-do comment"
@@ -169,11 +153,7 @@ refused "$T/up3.sql" "$off" "no unfinished transaction:false section"
 vt_off=$(new_db vtoff)
 vt_on=$(new_db vton)
 offline "$T/names.sql" up 8e41 --version-table vt --log-table lt
-run script "$T/names.sql" "$vt_off"
-expect_status 0
-run "$app" -q -d "$vt_on" --version-table vt --log-table lt up 8e41
-expect_status 0
-same "$vt_off" "$vt_on" vt lt
+VT=vt LT=lt compare "$T/names.sql" "$vt_off" "$vt_on" --version-table vt --log-table lt up 8e41
 
 # --single-transaction: one transaction, the rows of all steps before
 # its COMMIT, as online
@@ -181,11 +161,7 @@ st_off=$(new_db stoff)
 st_on=$(new_db ston)
 offline "$T/single.sql" up 5d1e8f3a0c72 --single-transaction
 [ "$(grep -c '^COMMIT;' "$T/single.sql")" = 1 ] || fail "--single-transaction: not one COMMIT"
-run script "$T/single.sql" "$st_off"
-expect_status 0
-run "$app" -q -d "$st_on" up 5d1e8f3a0c72 --single-transaction
-expect_status 0
-same "$st_off" "$st_on"
+compare "$T/single.sql" "$st_off" "$st_on" up 5d1e8f3a0c72 --single-transaction
 refused "$T/single.sql" "$st_off" "this database is not at base"
 # -q: the script and nothing else
 run "$app" -q --dialect "$dialect" --sql up
@@ -199,11 +175,7 @@ if [ "$MB_TEST_BACKEND" = postgres ]; then
     sql "$sc_off" "CREATE SCHEMA audit"
     sql "$sc_on" "CREATE SCHEMA audit"
     offline "$T/schema.sql" up c25d9b7e1f08 --schema audit
-    run script "$T/schema.sql" "$sc_off"
-    expect_status 0
-    run "$app" -q -d "$sc_on" --schema audit up c25d9b7e1f08
-    expect_status 0
-    same "$sc_off" "$sc_on" audit.migbundle_version audit.migbundle_log
+    VT=audit.migbundle_version LT=audit.migbundle_log compare "$T/schema.sql" "$sc_off" "$sc_on" --schema audit up c25d9b7e1f08
     # the script waits for the lock of online runs, at most --lock-timeout
     offline "$T/lock.sql" up c25d9b7e1f08:4f9e2a61d7c3 --lock-timeout 0.5 --schema audit
     key=$(sed -n 's/^SELECT pg_advisory_lock(\([0-9]*, [0-9]*\));$/\1/p' "$T/lock.sql")
@@ -249,33 +221,18 @@ offline "$T/s1.sql" up t4
 grep -qF "INSERT INTO t4 (id) VALUES (4);" "$T/s1.sql" ||
     fail "the last statement of t4 was not given its ';'"
 grep -qF "'started', NULL);" "$T/s1.sql" || fail "no started row for t4"
-run script "$T/s1.sql" "$s_off"
-expect_status 0
-run "$app" -q -d "$s_on" up t4
-expect_status 0
-same "$s_off" "$s_on"
+compare "$T/s1.sql" "$s_off" "$s_on" up t4
 refused "$T/s1.sql" "$s_off" "this database is not at base"
 # down through the merge, to one branch of it
 offline "$T/s2.sql" down t4:a2
-run script "$T/s2.sql" "$s_off"
-expect_status 0
-run "$app" -q -d "$s_on" down a2
-expect_status 0
-same "$s_off" "$s_on"
+compare "$T/s2.sql" "$s_off" "$s_on" down a2
 # a stamp that adds a branch
 s3_off=$(new_db s3off)
 s3_on=$(new_db s3on)
 offline "$T/s3.sql" up a2
-run script "$T/s3.sql" "$s3_off"
-expect_status 0
-run "$app" -q -d "$s3_on" up a2
-expect_status 0
+compare "$T/s3.sql" "$s3_off" "$s3_on" up a2
 offline "$T/s4.sql" stamp a2:b2
-run script "$T/s4.sql" "$s3_off"
-expect_status 0
-run "$app" -q -d "$s3_on" stamp b2
-expect_status 0
-same "$s3_off" "$s3_on"
+compare "$T/s4.sql" "$s3_off" "$s3_on" stamp b2
 
 # bad input: exit 2, nothing on stdout
 bad() {
