@@ -234,6 +234,15 @@ compare "$T/s3.sql" "$s3_off" "$s3_on" up a2
 offline "$T/s4.sql" stamp a2:b2
 compare "$T/s4.sql" "$s3_off" "$s3_on" stamp b2
 
+# the dialect from the database URL, which is not opened
+run env DATABASE_URL=postgresql://nobody@nowhere.invalid/x "$app" --sql up r1
+expect_status 0
+head -1 "$OUT" | grep -q ' on postgresql$' || fail "dialect of DATABASE_URL: $(head -1 "$OUT")"
+run "$app" -d "sqlite:$T/no/such/dir/x.db" --sql up r1
+expect_status 0
+head -1 "$OUT" | grep -q ' on sqlite$' || fail "dialect of -d: $(head -1 "$OUT")"
+[ ! -e "$T/no" ] || fail "--sql created something"
+
 # bad input: exit 2, nothing on stdout
 bad() {
     local msg=$1
