@@ -105,8 +105,13 @@ if [ "$dialect" = postgresql ]; then
     grep -A1 "^COMMIT;" "$T/index.sql" | grep -qF -- "-- outside a transaction" ||
         fail "the transaction:false section is not outside a transaction"
     grep -qF "'started', NULL);" "$T/index.sql" || fail "no started row"
-    [ "$(sed -n '/^CREATE INDEX CONCURRENTLY/,/;/p' "$T/index.sql" | grep -c '^BEGIN')" = 0 ] ||
-        fail "BEGIN around CREATE INDEX CONCURRENTLY"
+    # from that COMMIT to the next BEGIN: the section, and no transaction
+    awk '/^-- outside a transaction/ {on = 1; next} on && /^BEGIN;/ {exit} on' \
+        "$T/index.sql" >"$T/outside.sql"
+    grep -q '^CREATE INDEX CONCURRENTLY' "$T/outside.sql" ||
+        fail "CREATE INDEX CONCURRENTLY is not between the two transactions"
+    ! grep -qE '^(BEGIN|COMMIT|ROLLBACK)' "$T/outside.sql" ||
+        fail "a transaction statement around CREATE INDEX CONCURRENTLY"
 fi
 
 # down from the heads to a revision: START is required
@@ -146,6 +151,8 @@ offline "$T/up3.sql" up 8e41f0a6c93b:c25d9b7e1f08
 sql "$off" "UPDATE migbundle_version SET checksum = '00000000000000000000000000000000' WHERE revision = '1a7c3e90b2d4'"
 refused "$T/up3.sql" "$off" "this database is not at 8e41f0a6c93b"
 sql "$off" "UPDATE migbundle_version SET checksum = (SELECT checksum FROM migbundle_log WHERE revision = '1a7c3e90b2d4' LIMIT 1) WHERE revision = '1a7c3e90b2d4'"
+run "$app" -d "$off" verify
+expect_status 0
 sql "$off" "INSERT INTO migbundle_log (revision, direction, checksum, bundle_digest, started_at, outcome) SELECT revision, 'up', checksum, bundle_digest, applied_at, 'started' FROM migbundle_version WHERE revision = '8e41f0a6c93b'"
 refused "$T/up3.sql" "$off" "no unfinished transaction:false section"
 
