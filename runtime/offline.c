@@ -305,13 +305,17 @@ static int commit(script *s, mb_error *err)
 }
 
 /* The section's text as written, its last statement given the ";" that
- * a client needs to end it. */
+ * a client needs to end it. Where the splitter cannot split the text
+ * (SQLite syntax PostgreSQL's lexer does not know; the bundler splits
+ * every section that can run on PostgreSQL), a ";" line follows it
+ * unless its last byte but white space is one. */
 static int put_section(script *s, const mb_revision *r, const mb_section *sec,
                        const mb_buf *text, mb_error *err)
 {
+    mb_error ignored = MB_ERROR_INIT;
     mb_stmts st = MB_STMTS_INIT;
-    const char *sql;
-    size_t end = 0;
+    const char *sql, *semi = ";";
+    size_t end;
     int rc;
 
     if (sec->offset > text->len || sec->len > text->len - sec->offset)
@@ -319,15 +323,19 @@ static int put_section(script *s, const mb_revision *r, const mb_section *sec,
                             "is corrupt: a section lies outside its text",
                             r->id, r->path);
     sql = text->ptr + sec->offset;
-    if ((rc = mb_sql_split(&st, sql, sec->len, r->path, sec->line + 1,
-                           err)) < 0)
-        return rc;
-    if (st.n > 0)
-        end = st.v[st.n - 1].offset + st.v[st.n - 1].len;
+    end = sec->len;
+    if (mb_sql_split(&st, sql, sec->len, r->path, sec->line + 1,
+                     &ignored) == MB_OK) {
+        end = st.n > 0 ? st.v[st.n - 1].offset + st.v[st.n - 1].len : 0;
+    } else {
+        while (end > 0 && strchr(" \t\r\n", sql[end - 1]) != NULL)
+            end--;
+        semi = "\n;";
+    }
     mb_stmts_free(&st);
     if ((rc = mb_buf_put(s->out, sql, end, err)) < 0 ||
         (end > 0 && sql[end - 1] != ';' &&
-         (rc = mb_buf_puts(s->out, ";", err)) < 0) ||
+         (rc = mb_buf_puts(s->out, semi, err)) < 0) ||
         (rc = mb_buf_put(s->out, sql + end, sec->len - end, err)) < 0)
         return rc;
     if (s->out->len > 0 && s->out->ptr[s->out->len - 1] != '\n')

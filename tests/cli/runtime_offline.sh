@@ -220,6 +220,21 @@ INSERT INTO t4 (id) VALUES (4)
 -- migrate:down transaction:false
 DROP TABLE t4;
 EOF
+# SQLite's [identifier] with a quote in it: text PostgreSQL's lexer (the
+# splitter) cannot split; the script ends it with a ";" line
+cat >"$T/revs/q6_x.sql" <<'EOF'
+-- sqlite syntax
+--
+-- Revision ID: q6
+-- Revises: z5
+-- Create Date: 2026-01-01 00:00:00
+
+-- migrate:up
+CREATE TABLE q6 (id INTEGER);
+
+-- migrate:up dialect:sqlite
+CREATE TABLE [q6'x] (id INTEGER)
+EOF
 make_app "$T/revs" "$T/small"
 app=$T/small
 s_off=$(new_db soff)
@@ -249,6 +264,11 @@ run "$app" -d "sqlite:$T/no/such/dir/x.db" --sql up r1
 expect_status 0
 head -1 "$OUT" | grep -q ' on sqlite$' || fail "dialect of -d: $(head -1 "$OUT")"
 [ ! -e "$T/no" ] || fail "--sql created something"
+
+q_off=$(new_db qoff)
+q_on=$(new_db qon)
+offline "$T/q6.sql" up q6
+compare "$T/q6.sql" "$q_off" "$q_on" up q6
 
 # bad input: exit 2, nothing on stdout
 bad() {
