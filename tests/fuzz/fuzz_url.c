@@ -6,7 +6,7 @@
  * dictionary url.dict; seeds in corpus/url/.
  *
  * fuzz-sources: runtime/url.c runtime/backend.c runtime/arena.c
- * fuzz-sources: runtime/error.c
+ * fuzz-sources: runtime/error.c runtime/buf.c
  * fuzz-options: -max_len=1024
  *
  * The input: byte 0 picks the mode, byte 1 the size of the output buffer
