@@ -455,6 +455,33 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     return rc;
 }
 
+/* The script that runs section sec of rev, whose verified text is text. */
+static mb_script section_script(const mb_revision *rev,
+                                const mb_section *sec, const char *text)
+{
+    return (mb_script){rev,  text + sec->offset, sec->len, sec->line + 1,
+                       sec->transaction, NULL, 0, NULL};
+}
+
+int mb_run_section(const mb_backend *be, mb_conn *conn,
+                   const mb_revision *rev, const mb_section *sec,
+                   const char *text, mb_error *err)
+{
+    mb_script script = section_script(rev, sec, text);
+    int rc;
+
+    if (!sec->transaction)
+        return be->exec_script(conn, &script, NULL, err);
+    if ((rc = be->begin(conn, err)) < 0)
+        return rc;
+    if ((rc = be->exec_script(conn, &script, NULL, err)) < 0 ||
+        (rc = be->commit(conn, err)) < 0) {
+        be->rollback(conn);
+        return rc;
+    }
+    return MB_OK;
+}
+
 /*
  * One revision. started receives when it began. In a group (grouping())
  * a transactional step that fails returns without its `failed` row,
@@ -476,9 +503,7 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
            rev->path, rev->message);
     mb_now_iso(started);
     if (sec != NULL)
-        script = (mb_script){rev,  text->ptr + sec->offset, sec->len,
-                             sec->line + 1, sec->transaction, NULL, 0,
-                             NULL};
+        script = section_script(rev, sec, text->ptr);
     if (sec != NULL && !sec->transaction)
         return run_autocommit(ctx, rev, direction, &script, started, err);
     if (sec != NULL && ctx->be->batch && mb_vtable_ready(ctx->vt))

@@ -94,6 +94,22 @@ int mb_resolve(mb_ctx *ctx, const char *spec, int applied_by_hand,
 int mb_check_single(const mb_graph *g, const mb_plan *plan, int dialect,
                     mb_error *err);
 
+/**
+ * Run one section of rev on an open connection as a step of mb_migrate()
+ * runs it, but without the version and log rows: a transactional section
+ * between be->begin and be->commit (rolled back when it fails), a
+ * transaction:false one as the backend runs those, outside any
+ * transaction. For the bundler's replay of the revisions.
+ *
+ * @param text  rev's canonical text, its checksum already verified
+ *              (mb_payload_text); sec is one of rev's sections
+ * @return MB_OK, or the backend's error with FILE:LINE of the failing
+ *         statement (FILE as rev->path)
+ */
+int mb_run_section(const mb_backend *be, mb_conn *conn,
+                   const mb_revision *rev, const mb_section *sec,
+                   const char *text, mb_error *err);
+
 /** Read the version table and check it against the bundle. */
 int mb_read_state(mb_ctx *ctx, mb_versions *v, unsigned char *applied,
                   mb_report *problems, mb_error *err);
