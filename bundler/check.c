@@ -19,7 +19,7 @@
 #include "revfile.h"
 
 /* The graph names rev->path; show DIR/PATH like every other message. */
-static void relocate_error(mb_error *err, const mb_project *p)
+void mb_project_relocate_error(mb_error *err, const mb_project *p)
 {
     mb_buf shown = MB_BUF_INIT;
     size_t i;
@@ -128,7 +128,7 @@ static int load(mb_project *out, const char *dir, unsigned flags,
         out->n_revs = i + 1;
     }
     if ((rc = mb_graph_build(&out->graph, out->revs, n, err)) < 0)
-        relocate_error(err, out);
+        mb_project_relocate_error(err, out);
 done:
     mb_buf_free(&shown);
     mb_buf_free(&text);

@@ -47,6 +47,13 @@ int mb_project_open(mb_project *out, const char *dir, mb_error *err);
 void mb_project_free(mb_project *p);
 
 /**
+ * An error that names a revision by its path relative to DIR (as the
+ * graph and the runtime do) is rewritten to name it as DIR/PATH, the
+ * form of every message of migbundle. Other errors are left alone.
+ */
+void mb_project_relocate_error(mb_error *err, const mb_project *p);
+
+/**
  * Print to fp a warning for every irreversible revision and for several
  * heads, as "PROG: warning: FILE:LINE: ...".
  * @return the number of warnings

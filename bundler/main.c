@@ -18,9 +18,10 @@
 #include "lint.h"
 #include "pack.h"
 #include "pgparse.h"
+#include "stairway.h"
 
 /* Long-only options get values outside the range of characters. */
-enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT };
+enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT, OPT_DB };
 
 typedef struct command {
     const char *name;
@@ -35,8 +36,8 @@ static int cmd_check(int argc, char **argv);
 static const command commands[] = {
     {"build", cmd_build, "DIR -o OUT.c",
      "write the C source of a migration executable"},
-    {"check", cmd_check, "DIR [--strict]",
-     "check and lint the revisions, write nothing"},
+    {"check", cmd_check, "DIR [OPTION]...",
+     "check, lint and replay the revisions"},
     {"revision", cmd_revision, "DIR -m MSG", "write a new revision file"},
     {"merge", cmd_merge, "DIR -m MSG REV...",
      "write a revision that merges heads"},
@@ -99,12 +100,19 @@ static void help_check(void)
     printf(PROG " check reads every revision file (*.sql) under DIR and "
            "checks the\nfiles and their revision graph, then lints the SQL "
            "that runs on\nPostgreSQL for what locks or rewrites a busy "
-           "table (docs/lint.md).\nIt writes nothing. Warnings (irreversible "
-           "revisions, several heads,\nlint findings) do not fail the "
-           "check.\n\n"
+           "table (docs/lint.md).\nThen it replays every revision in apply "
+           "order on an in-memory SQLite\ndatabase (and on PostgreSQL with "
+           "--db): up, down, up again, and fails\nwhen a down does not "
+           "restore the schema its up found. It writes no\nfile. Warnings "
+           "(irreversible revisions, several heads, lint findings)\ndo not "
+           "fail the check.\n\n"
            "Usage:\n"
            "  " PROG " check DIR [OPTION]...\n\n"
            "Options:\n"
+           "      --db=URL           also replay on this PostgreSQL "
+           "database, which\n"
+           "                         must be empty (it is left at the "
+           "heads)\n"
            "      --strict           lint findings are errors: exit 1 when "
            "there is any\n"
            "  -h, --help             show this help, then exit\n\n"
@@ -193,11 +201,12 @@ done:
 static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *dir = NULL;
+    const char *dir = NULL, *db = NULL;
     mb_project p = MB_PROJECT_INIT;
     mb_error err = MB_ERROR_INIT;
     size_t found = 0;
@@ -205,6 +214,7 @@ static int cmd_check(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
+        case OPT_DB: db = optarg; break;
         case OPT_STRICT: strict = 1; break;
         case 'h': help_check(); return EXIT_OK;
         default: return option_error("check", argv, c);
@@ -214,7 +224,8 @@ static int cmd_check(int argc, char **argv)
         return status;
     if (mb_project_load(&p, dir, &err) < 0 ||
         mb_check_project(&p, PROG, stderr, &err) < 0 ||
-        mb_lint_project(&p, strict, PROG, stderr, &found, &err) < 0)
+        mb_lint_project(&p, strict, PROG, stderr, &found, &err) < 0 ||
+        mb_stairway(&p, db, PROG, stderr, &err) < 0)
         status = fail(&err);
     else if (strict && found > 0)
         status = EXIT_INPUT;

@@ -24,4 +24,17 @@ run vg "$T/app" -d "$(new_db vgfail)" up
 [ "$STATUS" = 1 ] || fail "valgrind: the failing revision (status $STATUS)"
 run vg "$T/app" -d "postgresql:///x?host=$T/nowhere" up
 [ "$STATUS" = 1 ] || fail "valgrind: the refused connection (status $STATUS)"
+# migbundle check's stairway on PostgreSQL: the sample, a down that does
+# not restore the schema, a database that is not empty, no server
+run vg "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$(new_db vgstair)"
+[ "$STATUS" = 0 ] || fail "valgrind: check --db (status $STATUS)"
+rm -rf "$T/revs"
+revision a1 "" "base" "CREATE TABLE t (c integer);" "DROP TABLE t;"
+revision b2 a1 "forgets" "CREATE INDEX ix ON t (c);" "SELECT 1;"
+run vg "$MIGBUNDLE" check "$T/revs" --db "$db"
+[ "$STATUS" = 2 ] || fail "valgrind: check --db of a database in use (status $STATUS)"
+run vg "$MIGBUNDLE" check "$T/revs" --db "$(new_db vgstair2)"
+[ "$STATUS" = 1 ] || fail "valgrind: check --db, a bad down (status $STATUS)"
+run vg "$MIGBUNDLE" check "$T/revs" --db "postgresql:///x?host=$T/nowhere"
+[ "$STATUS" = 2 ] || fail "valgrind: check --db, no server (status $STATUS)"
 echo "ok"

@@ -1,0 +1,353 @@
+/*
+ * stairway.c -- the up/down/up replay of `migbundle check` (see
+ * stairway.h).
+ *
+ * The order is the plan of `up heads` from an empty database
+ * (plan.c, Alembic's order). For each revision R of it:
+ *
+ *   S0 = snapshot; up R; down R; S1 = snapshot; S0 == S1?; up R again
+ *
+ * The sections run as app-migrate runs them (mb_run_section: the
+ * dialect's section, a transactional one between BEGIN and COMMIT, a
+ * transaction:false one statement by statement outside a transaction),
+ * without the version and log tables, which the replay has no use for.
+ * The second up catches a down that leaves something behind that the
+ * schema does not show (a row that a unique index then refuses, say).
+ * A revision with no down section for the database cannot be tested
+ * that way: its up runs, a note says so, and the replay goes on.
+ *
+ * The schema is compared through mb/schema.h: the first difference
+ * found stops the replay, reported at the down section's marker with
+ * every differing object.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mb/alloc.h"
+#include "mb/apply.h"
+#include "mb/plan.h"
+#include "mb/revision.h"
+#include "mb/schema.h"
+#include "mb/url.h"
+#include "stairway.h"
+
+#define SQLITE_MEMORY "sqlite::memory:"
+
+/* A definition shown in a detail line is cut after this many bytes. */
+#define SHOWN_DEF 120
+
+typedef struct replay {
+    const mb_project *p;
+    const mb_backend *be;
+    mb_conn *conn;
+    const char *label; /* the database, in messages: "sqlite" */
+    const char *prog;
+    FILE *fp;
+} replay;
+
+/* The backends' notices and progress, as "PROG: MESSAGE". */
+static void print_log(void *arg, int level, const char *msg)
+{
+    const replay *r = arg;
+
+    (void)level;
+    fprintf(r->fp, "%s: %s\n", r->prog, msg);
+}
+
+static mb_connect_opts connect_opts(replay *r)
+{
+    return (mb_connect_opts){0, 10.0, 0.0, r->prog, {print_log, r}};
+}
+
+/* "revision ID failed: X" (the backend's words) becomes "X". */
+static const char *server_words(const char *msg, const char *id)
+{
+    size_t n = strlen("revision ");
+
+    if (strncmp(msg, "revision ", n) == 0 &&
+        strncmp(msg + n, id, strlen(id)) == 0 &&
+        strncmp(msg + n + strlen(id), " failed: ", 9) == 0)
+        return msg + n + strlen(id) + 9;
+    return msg;
+}
+
+/* Run one section; a failure names the replay, the step and DIR/PATH. */
+static int run(const replay *r, const mb_revision *rev,
+               const mb_section *sec, const char *step, mb_error *err)
+{
+    char msg[sizeof err->msg];
+    int rc;
+
+    rc = mb_run_section(r->be, r->conn, rev, sec, (const char *)rev->data,
+                        err);
+    if (rc == MB_OK)
+        return MB_OK;
+    snprintf(msg, sizeof msg, "%s", server_words(err->msg, rev->id));
+    if (snprintf(err->msg, sizeof err->msg, "stairway %s: %s of revision "
+                 "%s failed: %s", r->label, step, rev->id, msg) < 0)
+        err->msg[0] = '\0';
+    if (err->file[0] == '\0') { /* BEGIN or COMMIT: the section's marker */
+        snprintf(err->file, sizeof err->file, "%s", rev->path);
+        err->line = (int)sec->line;
+    }
+    mb_project_relocate_error(err, r->p);
+    return rc < 0 && rc != MB_ENOMEM ? MB_EDB : rc;
+}
+
+/* One object's definition on one line of at most SHOWN_DEF bytes. */
+static void shown_def(char *out, size_t size, const mb_schema_obj *o)
+{
+    size_t i, n = 0;
+
+    for (i = 0; o->def[i] != '\0' && n + 4 < size && n < SHOWN_DEF; i++)
+        out[n++] = o->def[i] == '\n' || o->def[i] == '\t' ? ' ' : o->def[i];
+    if (o->def[i] != '\0')
+        n += (size_t)snprintf(out + n, size - n, "...");
+    out[n] = '\0';
+}
+
+/* Fill err with the differences of d, as many lines as fit. */
+static void report_diff(const replay *r, const mb_revision *rev,
+                        const mb_section *down, const mb_schema_diff *d,
+                        mb_error *err)
+{
+    char detail[sizeof err->detail], line[512], a[SHOWN_DEF + 8];
+    char b[SHOWN_DEF + 8];
+    size_t i, used = 0;
+
+    mb_error_at(err, MB_EDB, rev->path, (int)down->line, "stairway %s: "
+                "the down section of revision %s does not restore the "
+                "schema", r->label, rev->id);
+    mb_project_relocate_error(err, r->p);
+    detail[0] = '\0';
+    for (i = 0; i < d->n; i++) {
+        const mb_schema_delta *x = &d->v[i];
+        const mb_schema_obj *o = x->before ? x->before : x->after;
+
+        a[0] = b[0] = '\0';
+        if (x->before != NULL)
+            shown_def(a, sizeof a, x->before);
+        if (x->after != NULL)
+            shown_def(b, sizeof b, x->after);
+        if (x->change == MB_SCHEMA_ADDED)
+            snprintf(line, sizeof line, "%s %s: left behind%s%s", o->kind,
+                     o->name, b[0] ? ": " : "", b);
+        else if (x->change == MB_SCHEMA_REMOVED)
+            snprintf(line, sizeof line, "%s %s: gone (before the up%s%s)",
+                     o->kind, o->name, a[0] ? ": " : "", a);
+        else
+            snprintf(line, sizeof line, "%s %s: changed: before the up: "
+                     "%s; after the down: %s", o->kind, o->name, a, b);
+        /* keep room for the last line, "and N more differences" */
+        if (used + strlen(line) + 48 >= sizeof detail) {
+            snprintf(detail + used, sizeof detail - used, "and %zu more "
+                     "difference%s", d->n - i, d->n - i == 1 ? "" : "s");
+            break;
+        }
+        used += (size_t)snprintf(detail + used, sizeof detail - used,
+                                 "%s%s", used ? "\n" : "", line);
+    }
+    mb_error_detail(err, "%s", detail);
+    mb_error_hint(err, "make the down section undo exactly what the up "
+                  "section does");
+}
+
+/* Up, down, compare, up again: one step of the stairway. */
+static int step(const replay *r, const mb_revision *rev, int *tested,
+                mb_error *err)
+{
+    const mb_section *up = mb_revision_section(rev, MB_SECTION_UP,
+                                               r->be->dialect);
+    const mb_section *down = mb_revision_section(rev, MB_SECTION_DOWN,
+                                                 r->be->dialect);
+    mb_schema s0 = MB_SCHEMA_INIT, s1 = MB_SCHEMA_INIT;
+    mb_schema_diff d = MB_SCHEMA_DIFF_INIT;
+    mb_buf shown = MB_BUF_INIT;
+    int rc;
+
+    *tested = 0;
+    if (down == NULL) {
+        /* the parser gives every revision an up section per dialect */
+        if ((rc = run(r, rev, up, "up", err)) < 0)
+            return rc;
+        if (mb_scan_join(&shown, r->p->scan.dir, rev->path, err) < 0)
+            return MB_ENOMEM;
+        fprintf(r->fp, "%s: note: %s:%u: stairway %s: revision %s has no "
+                "down section for %s: its up ran, down and up again were "
+                "not tested\n", r->prog, shown.ptr, rev->id_line, r->label,
+                rev->id, r->label);
+        mb_buf_free(&shown);
+        return MB_OK;
+    }
+    if ((rc = mb_schema_snapshot(&s0, r->be, r->conn, NULL, 0, err)) < 0 ||
+        (rc = run(r, rev, up, "up", err)) < 0 ||
+        (rc = run(r, rev, down, "down", err)) < 0 ||
+        (rc = mb_schema_snapshot(&s1, r->be, r->conn, NULL, 0, err)) < 0 ||
+        (rc = mb_schema_diff_make(&d, &s0, &s1, err)) < 0)
+        goto done;
+    if (d.n > 0) {
+        report_diff(r, rev, down, &d, err);
+        rc = MB_EDB;
+        goto done;
+    }
+    if ((rc = run(r, rev, up, "second up", err)) < 0) {
+        mb_error_hint(err, "the down section left something behind that "
+                      "the up section trips over");
+        goto done;
+    }
+    *tested = 1;
+done:
+    mb_schema_diff_free(&d);
+    mb_schema_free(&s0);
+    mb_schema_free(&s1);
+    return rc;
+}
+
+/* The whole stairway on r's open connection. */
+static int replay_all(const replay *r, mb_error *err)
+{
+    const mb_graph *g = &r->p->graph;
+    unsigned char *applied = mb_calloc(g->n ? g->n : 1, 1);
+    mb_plan plan = MB_PLAN_INIT;
+    size_t i, n_tested = 0;
+    int rc, tested;
+
+    if (applied == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    if ((rc = mb_plan_make(&plan, g, applied, "heads", MB_UP,
+                           r->be->dialect, err)) < 0)
+        goto done;
+    for (i = 0; i < plan.n; i++) {
+        if ((rc = step(r, g->nodes[plan.steps[i]].rev, &tested, err)) < 0)
+            goto done;
+        n_tested += (size_t)tested;
+    }
+    fprintf(r->fp, "%s: stairway %s: %zu revision%s up/down/up ok", r->prog,
+            r->label, n_tested, n_tested == 1 ? "" : "s");
+    if (n_tested < plan.n)
+        fprintf(r->fp, ", %zu irreversible (up only)", plan.n - n_tested);
+    fprintf(r->fp, "\n");
+done:
+    mb_plan_free(&plan);
+    free(applied);
+    return rc;
+}
+
+/* Add "database URL: ..." (password hidden) to err's detail. */
+static void name_url(mb_error *err, const char *url)
+{
+    char shown[512], prior[sizeof err->detail];
+
+    mb_url_redact(shown, sizeof shown, url);
+    memcpy(prior, err->detail, sizeof prior);
+    mb_error_detail(err, "%s%sdatabase URL: %s", prior, prior[0] ? "\n" : "",
+                    shown);
+}
+
+/* An object that belongs to a table (named with it in a message). */
+static int part_of_table(const mb_schema_obj *o)
+{
+    static const char *const kinds[] = {"column", "constraint", "index",
+                                        "trigger", "foreign key", "unique"};
+    size_t i;
+
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(o->kind, kinds[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Refuse a database that holds anything but an empty schema public. */
+static int check_empty(replay *r, const char *url, mb_error *err)
+{
+    mb_schema s = MB_SCHEMA_INIT;
+    char detail[sizeof err->detail];
+    size_t i, used = 0, found = 0, shown = 0;
+    int rc, pass;
+
+    if ((rc = mb_schema_snapshot(&s, r->be, r->conn, NULL, 0, err)) < 0)
+        return rc;
+    detail[0] = '\0';
+    /* name the tables, views, ... first, their columns only if none */
+    for (pass = 0; pass < 2 && shown == 0; pass++) {
+        found = 0;
+        for (i = 0; i < s.n; i++) {
+            const mb_schema_obj *o = &s.objs[i];
+
+            if (strcmp(o->kind, "schema") == 0 &&
+                strcmp(o->name, "public") == 0)
+                continue;
+            found++;
+            if ((pass == 0 && part_of_table(o)) || shown == 8)
+                continue;
+            used += (size_t)snprintf(detail + used, sizeof detail - used,
+                                     "%s%s %s", used ? ", " : "", o->kind,
+                                     o->name);
+            shown++;
+        }
+    }
+    mb_schema_free(&s);
+    if (found == 0)
+        return MB_OK;
+    mb_error_set(err, MB_EUSAGE, "the stairway needs an empty database; "
+                 "this one has %zu object%s", found, found == 1 ? "" : "s");
+    mb_error_detail(err, "%s%s", detail, found > shown ? ", ..." : "");
+    name_url(err, url);
+    mb_error_hint(err, "give --db a new scratch database (createdb NAME): "
+                  "the replay leaves it with the schema of the heads");
+    return MB_EUSAGE;
+}
+
+/* Connect to the scratch database and make sure it is empty. */
+static int open_scratch(replay *r, const char *url, mb_error *err)
+{
+    mb_connect_opts o;
+    int rc;
+
+    if ((rc = mb_backend_for_url(&r->be, url, err)) < 0) {
+        name_url(err, url);
+        return MB_EUSAGE;
+    }
+    if (r->be->dialect != MB_DIALECT_POSTGRESQL) {
+        mb_error_set(err, MB_EUSAGE, "--db takes a PostgreSQL database");
+        name_url(err, url);
+        mb_error_hint(err, "leave --db out for SQLite: check always replays "
+                      "on an in-memory SQLite database");
+        return MB_EUSAGE;
+    }
+    o = connect_opts(r);
+    if ((rc = r->be->connect(&r->conn, url, &o, err)) < 0) {
+        if (rc == MB_ENOMEM)
+            return rc;
+        err->code = MB_EUSAGE;
+        name_url(err, url);
+        return MB_EUSAGE;
+    }
+    return check_empty(r, url, err);
+}
+
+int mb_stairway(const mb_project *p, const char *db, const char *prog,
+                FILE *fp, mb_error *err)
+{
+    replay lite = {p, &mb_backend_sqlite, NULL, "sqlite", prog, fp};
+    replay pg = {p, NULL, NULL, "postgresql", prog, fp};
+    mb_connect_opts o;
+    int rc;
+
+    /* what can refuse comes first: nothing runs before it passed */
+    if (db != NULL && (rc = open_scratch(&pg, db, err)) < 0)
+        goto done;
+    o = connect_opts(&lite);
+    if ((rc = lite.be->connect(&lite.conn, SQLITE_MEMORY, &o, err)) < 0 ||
+        (rc = replay_all(&lite, err)) < 0)
+        goto done;
+    if (db != NULL)
+        rc = replay_all(&pg, err);
+done:
+    lite.be->close(lite.conn);
+    if (pg.be != NULL)
+        pg.be->close(pg.conn);
+    return rc;
+}

@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# bundler_stairway.sh -- migbundle check replays every revision: up, down,
+# up again, on in-memory SQLite and, with --db, on PostgreSQL.
+#
+# Run once per backend. With MB_TEST_BACKEND=sqlite the cases run on the
+# in-memory SQLite database, plus the refusals of --db that need no
+# server; with postgres each case also gets a new database for --db, and
+# the down under test is a `dialect:postgresql` section (a correct
+# generic one serves SQLite), so that the failure is PostgreSQL's.
+. "$(dirname "$0")/lib.sh"
+
+pg() { [ "$MB_TEST_BACKEND" = postgres ]; }
+if pg; then
+    LABEL=postgresql
+    S=public. # how PostgreSQL's objects are named
+else
+    LABEL=sqlite
+    S=
+fi
+
+# stair ID PARENT UP DOWN [SQLITE_DOWN]: $T/revs/ID_x.sql whose down
+# section under test is DOWN (with postgres a dialect:postgresql section,
+# SQLITE_DOWN the generic one; DOWN itself when not given). Without DOWN
+# (""), no down section at all.
+stair() {
+    local id=$1 parent=$2 up=$3 down=$4 lite=${5:-$4}
+    mkdir -p "$T/revs"
+    {
+        printf -- '-- %s\n--\n-- Revision ID: %s\n-- Revises: %s\n' \
+            "$id" "$id" "$parent"
+        printf -- '-- Create Date: 2026-01-01 00:00:00\n\n'
+        printf -- '-- migrate:up\n%s\n' "$up"
+        if [ -n "$down" ] && pg; then
+            printf -- '\n-- migrate:down dialect:postgresql\n%s\n' "$down"
+            printf -- '\n-- migrate:down\n%s\n' "$lite"
+        elif [ -n "$down" ]; then
+            printf -- '\n-- migrate:down\n%s\n' "$down"
+        fi
+    } >"$T/revs/${id}_x.sql"
+}
+
+# line_of ID TEXT: the first line of ID's file that is exactly TEXT
+line_of() {
+    grep -nxF -- "$2" "$T/revs/$1_x.sql" | head -n 1 | cut -d: -f1
+}
+
+# check_revs: migbundle check on $T/revs (with postgres, --db a new one)
+check_revs() {
+    if pg; then
+        run "$MIGBUNDLE" check "$T/revs" --db "$(new_db "s$RANDOM")"
+    else
+        run "$MIGBUNDLE" check "$T/revs"
+    fi
+}
+
+# A base table every case builds on.
+base() {
+    rm -rf "$T/revs"
+    stair a1 "" "CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT DEFAULT 'a');" \
+        "DROP TABLE t;"
+}
+
+# expect_not_restored [pg]: the down of b2 does not restore the schema;
+# the error is at its marker (pg: the dialect:postgresql one)
+expect_not_restored() {
+    local marker
+    marker=$(line_of b2 "-- migrate:down${1:+ dialect:postgresql}")
+    expect_status 1
+    expect_err "migbundle: error: $T/revs/b2_x.sql:$marker: stairway $LABEL: the down section of revision b2 does not restore the schema"
+    expect_err "migbundle: hint: make the down section undo exactly what the up section does"
+}
+marker_kind() { if pg; then echo pg; fi; }
+
+# --- the sample passes, on every database ----------------------------------
+if pg; then
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$(new_db sample)"
+else
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
+fi
+expect_status 0
+expect_err "migbundle: stairway sqlite: 8 revisions up/down/up ok"
+if pg; then
+    expect_err "migbundle: stairway postgresql: 8 revisions up/down/up ok"
+fi
+[ ! -s "$OUT" ] || fail "check printed on stdout"
+
+# --- a down that forgets an index ------------------------------------------
+base
+stair b2 a1 "CREATE INDEX ix_t_c ON t (c);" "SELECT 1;" "DROP INDEX ix_t_c;"
+check_revs
+expect_not_restored "$(marker_kind)"
+if pg; then
+    expect_err "migbundle: detail: index public.ix_t_c: left behind: CREATE INDEX ix_t_c ON public.t USING btree (c)"
+    expect_err "migbundle: stairway sqlite: 2 revisions up/down/up ok"
+else
+    expect_err "migbundle: detail: index ix_t_c: left behind: CREATE INDEX ix_t_c ON t (c)"
+fi
+
+# --- a column and a table the down leaves (it recreates t with role) ------
+base
+stair b2 a1 "ALTER TABLE t ADD COLUMN role VARCHAR(50) NOT NULL DEFAULT 'member';
+CREATE TABLE u (id INTEGER);
+CREATE INDEX ix_t_role ON t (role);" "DROP INDEX ix_t_role;
+DROP TABLE t;
+CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT DEFAULT 'a', role VARCHAR(50) NOT NULL DEFAULT 'member');" \
+"DROP INDEX ix_t_role;
+DROP TABLE u;
+ALTER TABLE t DROP COLUMN role;"
+check_revs
+expect_not_restored "$(marker_kind)"
+if pg; then
+    expect_err "migbundle: detail: column public.t.role: left behind: character varying(50) NOT NULL DEFAULT 'member'::character varying"
+    expect_err "migbundle: detail: table public.u: left behind"
+    expect_err "migbundle: detail: column public.u.id: left behind: integer"
+else
+    expect_err "migbundle: detail: column t.role: left behind: VARCHAR(50) NOT NULL DEFAULT 'member'"
+    expect_err "migbundle: detail: table u: left behind"
+    expect_err "migbundle: detail: column u.id: left behind: INTEGER"
+fi
+
+# --- a down that drops what it did not make --------------------------------
+base
+stair b2 a1 "CREATE TABLE u (id INTEGER);" "DROP TABLE u;
+DROP TABLE t;" "DROP TABLE u;"
+check_revs
+expect_not_restored "$(marker_kind)"
+expect_err "migbundle: detail: table ${S}t: gone (before the up)"
+expect_err "migbundle: detail: column ${S}t.c: gone (before the up: "
+
+# --- a changed default, a changed type --------------------------------------
+base
+stair b2 a1 "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'b';" "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'z';" "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'a';"
+check_revs
+expect_not_restored "$(marker_kind)"
+if pg; then
+    expect_err "migbundle: detail: column public.t.c: changed: before the up: text DEFAULT 'a'::text; after the down: text DEFAULT 'z'::text"
+else
+    expect_err "migbundle: detail: column t.c: changed: before the up: TEXT DEFAULT 'a'; after the down: TEXT DEFAULT 'z'"
+fi
+base
+stair b2 a1 "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c INTEGER;" "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c VARCHAR(10) DEFAULT 'a';" "ALTER TABLE t DROP COLUMN c;
+ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'a';"
+check_revs
+expect_not_restored "$(marker_kind)"
+if pg; then
+    expect_err "migbundle: detail: column public.t.c: changed: before the up: text DEFAULT 'a'::text; after the down: character varying(10) DEFAULT 'a'::character varying"
+else
+    expect_err "migbundle: detail: column t.c: changed: before the up: TEXT DEFAULT 'a'; after the down: VARCHAR(10) DEFAULT 'a'"
+fi
+
+# --- a down that fails: FILE:LINE of its statement -------------------------
+base
+stair b2 a1 "CREATE TABLE u (id INTEGER);" "DROP TABLE u;
+DROP TABLE no_such_table;" "DROP TABLE u;"
+check_revs
+expect_status 1
+line=$(line_of b2 "DROP TABLE no_such_table;")
+if pg; then
+    expect_err "migbundle: error: $T/revs/b2_x.sql:$line: stairway postgresql: down of revision b2 failed: table \"no_such_table\" does not exist"
+    expect_err "migbundle: detail: SQLSTATE 42P01"
+else
+    expect_err "migbundle: error: $T/revs/b2_x.sql:$line: stairway sqlite: down of revision b2 failed: no such table: no_such_table"
+fi
+expect_err "migbundle: detail: statement: DROP TABLE no_such_table;"
+
+# --- a down that leaves a row the second up trips over ---------------------
+base
+stair b2 a1 "INSERT INTO t (id, c) VALUES (1, 'seed');" "DELETE FROM t WHERE id = 2;" \
+    "DELETE FROM t WHERE id = 1;"
+check_revs
+expect_status 1
+line=$(line_of b2 "INSERT INTO t (id, c) VALUES (1, 'seed');")
+if pg; then
+    expect_err "migbundle: error: $T/revs/b2_x.sql:$line: stairway postgresql: second up of revision b2 failed: duplicate key value violates unique constraint \"t_pkey\""
+else
+    expect_err "migbundle: error: $T/revs/b2_x.sql:$line: stairway sqlite: second up of revision b2 failed: UNIQUE constraint failed: t.id"
+fi
+expect_err "migbundle: hint: the down section left something behind that the up section trips over"
+
+# --- an irreversible revision: noted, the replay goes on -------------------
+base
+stair b2 a1 "CREATE TABLE u (id INTEGER);" ""
+stair c3 b2 "CREATE TABLE w (id INTEGER);" "DROP TABLE w;"
+check_revs
+expect_status 0
+expect_err "migbundle: warning: $T/revs/b2_x.sql:3: revision \"b2\" is irreversible"
+expect_err "migbundle: note: $T/revs/b2_x.sql:3: stairway sqlite: revision b2 has no down section for sqlite: its up ran, down and up again were not tested"
+expect_err "migbundle: stairway sqlite: 2 revisions up/down/up ok, 1 irreversible (up only)"
+if pg; then
+    expect_err "migbundle: stairway postgresql: 2 revisions up/down/up ok, 1 irreversible (up only)"
+fi
+
+# --- a down for one dialect only, and branches in Alembic's order ---------
+base
+cat >"$T/revs/b2_x.sql" <<'EOF'
+-- pg only down
+--
+-- Revision ID: b2
+-- Revises: a1
+-- Create Date: 2026-01-01 00:00:00
+
+-- migrate:up
+CREATE TABLE u (id INTEGER);
+
+-- migrate:down dialect:postgresql
+DROP TABLE u;
+EOF
+stair c3 a1 "CREATE TABLE w (id INTEGER);" "DROP TABLE w;"
+stair d4 "b2, c3" "CREATE TABLE m (id INTEGER);" "DROP TABLE m;"
+check_revs
+expect_status 0
+expect_err "migbundle: note: $T/revs/b2_x.sql:3: stairway sqlite: revision b2 has no down section for sqlite"
+expect_err "migbundle: stairway sqlite: 3 revisions up/down/up ok, 1 irreversible (up only)"
+if pg; then
+    expect_err "migbundle: stairway postgresql: 4 revisions up/down/up ok"
+fi
+
+if pg; then
+    # --- PostgreSQL's own objects, transaction:false sections ---------------
+    base
+    cat >"$T/revs/b2_x.sql" <<'EOF'
+-- types, functions, a concurrent index
+--
+-- Revision ID: b2
+-- Revises: a1
+-- Create Date: 2026-01-01 00:00:00
+
+-- migrate:up dialect:postgresql
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE SEQUENCE s START 5;
+CREATE VIEW v AS SELECT id FROM t;
+CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + 1 $$;
+
+-- migrate:up dialect:sqlite
+CREATE TABLE lite (id INTEGER);
+
+-- migrate:down dialect:postgresql
+DROP FUNCTION f(integer);
+DROP VIEW v;
+DROP SEQUENCE s;
+
+-- migrate:down dialect:sqlite
+DROP TABLE lite;
+EOF
+    check_revs
+    expect_not_restored pg
+    expect_err "migbundle: detail: type public.mood: left behind: ENUM ('sad', 'ok')"
+    expect_err "migbundle: detail: type public.posint: left behind: DOMAIN integer"
+    expect_err "migbundle: detail: constraint public.posint.posint_check: left behind: CHECK ((VALUE > 0))"
+
+    base
+    cat >"$T/revs/b2_x.sql" <<'EOF'
+-- a concurrent index
+--
+-- Revision ID: b2
+-- Revises: a1
+-- Create Date: 2026-01-01 00:00:00
+
+-- migrate:up dialect:postgresql transaction:false
+CREATE INDEX CONCURRENTLY ix_t_c ON t (c);
+
+-- migrate:up dialect:sqlite
+CREATE INDEX ix_t_c ON t (c);
+
+-- migrate:down dialect:postgresql transaction:false
+DROP INDEX CONCURRENTLY ix_t_c;
+
+-- migrate:down dialect:sqlite
+DROP INDEX ix_t_c;
+EOF
+    check_revs
+    expect_status 0
+    expect_err "migbundle: stairway postgresql: 2 revisions up/down/up ok"
+
+    # --- a database that is not empty: exit 2, nothing written -------------
+    db=$(new_db busy)
+    sql "$db" "CREATE TABLE existing (id integer)"
+    dump "$db" >"$T/before.dump"
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$db"
+    expect_status 2
+    expect_err "migbundle: error: the stairway needs an empty database; this one has 2 objects"
+    expect_err "migbundle: detail: table public.existing"
+    expect_err "migbundle: detail: database URL: $db"
+    ! grep -qF "stairway sqlite" "$ERR" || fail "the replay ran before the refusal"
+    dump "$db" >"$T/after.dump"
+    cmp -s "$T/before.dump" "$T/after.dump" || fail "the refused database changed"
+    # migbundle's own tables count too
+    db=$(new_db applied)
+    make_app "$MB_SOURCE_DIR/samples/migrations" "$T/app"
+    "$T/app" -q -d "$db" up heads
+    "$T/app" -q -d "$db" down base
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$db"
+    expect_status 2
+    expect_err "table public.migbundle_log"
+    expect_err "table public.migbundle_version"
+    # the sample's PostgreSQL database is left at the heads
+    db=$(new_db heads)
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$db"
+    expect_status 0
+    [ "$(sql "$db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 3 ] ||
+        fail "the scratch database is not at the heads"
+    echo ok
+    exit 0
+fi
+
+# --- --db refusals that need no server (exit 2, nothing run) ---------------
+sample=$MB_SOURCE_DIR/samples/migrations
+run "$MIGBUNDLE" check "$sample" --db "sqlite:$T/x.db"
+expect_status 2
+expect_err "migbundle: error: --db takes a PostgreSQL database"
+expect_err "migbundle: detail: database URL: sqlite:$T/x.db"
+[ ! -e "$T/x.db" ] || fail "check created $T/x.db"
+run "$MIGBUNDLE" check "$sample" --db "mysql://u:s3ntinel@h/db"
+expect_status 2
+expect_err "migbundle: error: unsupported database URL scheme"
+expect_err "migbundle: detail: database URL: mysql://u:***@h/db"
+run "$MIGBUNDLE" check "$sample" --db "postgresql://h:notaport/db"
+expect_status 2
+expect_err 'invalid integer value "notaport" for connection option "port"'
+mkdir "$T/nosock"
+run "$MIGBUNDLE" check "$sample" --db "postgresql://u:s3ntinel@/db?host=$T/nosock&port=5999"
+expect_status 2
+expect_err "$T/nosock/.s.PGSQL.5999"
+expect_err "migbundle: detail: database URL: postgresql://u:***@/db?host=$T/nosock&port=5999"
+! grep -qF s3ntinel "$ERR" || fail "a password was printed"
+! grep -qF "stairway sqlite" "$ERR" || fail "the replay ran before the refusal"
+run "$MIGBUNDLE" check "$sample" --db
+expect_status 2
+expect_err 'migbundle: error: option "--db" requires an argument'
+echo ok
