@@ -231,8 +231,9 @@ int mb_check_project(const mb_project *p, const char *prog, FILE *fp,
     int rc = MB_OK;
 
     mb_check_warnings(p, prog, fp);
-    /* Checks that can fail (running the revisions) go after the lint,
-     * each as `if ((rc = check(p, err)) < 0) goto done;`. */
+    /* Checks that can fail go after the lint, each as
+     * `if ((rc = check(p, err)) < 0) goto done;`; the replay of the
+     * revisions is mb_stairway(), called after this. */
     (void)err;
     return rc;
 }

@@ -4,7 +4,8 @@
  * mb_project_load() is the front half shared by `migbundle build` and
  * `migbundle check`: scan DIR, read and parse every revision file, build
  * the revision graph. mb_check_project() then reports what is allowed but
- * worth a warning, and runs the checks that only `check` performs.
+ * worth a warning, and runs the checks that only `check` performs, except
+ * the replay of the revisions (stairway.h).
  */
 #ifndef MB_CHECK_H
 #define MB_CHECK_H
@@ -61,9 +62,10 @@ void mb_project_relocate_error(mb_error *err, const mb_project *p);
 size_t mb_check_warnings(const mb_project *p, const char *prog, FILE *fp);
 
 /**
- * Everything `migbundle check` verifies beyond loading: for now the
- * warnings above, which do not fail the check. Checks that run the
- * revisions (the up/down/up replay) belong here, after the warnings.
+ * Everything `migbundle check` verifies beyond loading without running
+ * the revisions: for now the warnings above, which do not fail the
+ * check. The replay that runs them (up, down, up) is mb_stairway()
+ * (stairway.h), which `check` calls next.
  * @return MB_OK or the status of the first failed check
  */
 int mb_check_project(const mb_project *p, const char *prog, FILE *fp,

@@ -4,7 +4,8 @@
  * A thin layer over mb_bundler: one table of commands, getopt_long option
  * tables, PostgreSQL-style help and usage errors. Exit status: 0 success
  * (warnings allowed on stderr), 1 invalid input (revision files, graph,
- * I/O), 2 usage.
+ * I/O, a revision that fails check's replay), 2 usage (also a --db that
+ * check cannot use: the refusals of mb_stairway, MB_EUSAGE).
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -64,14 +65,15 @@ static void help(void)
 
         snprintf(head, sizeof head, "%s %s", commands[i].name,
                  commands[i].synopsis);
-        printf("  %-20s %s\n", head, commands[i].summary);
+        printf("  %-22s %s\n", head, commands[i].summary);
     }
     printf("\nOptions:\n"
            "  -V, --version        output version information, then exit\n"
            "  -h, --help           show this help, then exit\n\n"
            "Run \"" PROG " COMMAND --help\" for the options of a command.\n"
-           "Exit status: 0 success (warnings allowed), 1 invalid input, "
-           "2 usage error.\n");
+           "Exit status: 0 success (warnings allowed), 1 invalid input "
+           "or a failed replay,\n2 usage error or a --db that cannot be "
+           "used.\n");
 }
 
 static void help_build(void)
