@@ -323,6 +323,9 @@ static int open_scratch(replay *r, const char *url, mb_error *err)
             return rc;
         err->code = MB_EUSAGE;
         name_url(err, url);
+        /* the backend's hint may name app-migrate's --wait */
+        mb_error_hint(err, "--db needs a PostgreSQL server that accepts "
+                      "connections, and a database on it for the replay");
         return MB_EUSAGE;
     }
     return check_empty(r, url, err);

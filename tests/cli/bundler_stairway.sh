@@ -328,6 +328,8 @@ run "$MIGBUNDLE" check "$sample" --db "postgresql://u:s3ntinel@/db?host=$T/nosoc
 expect_status 2
 expect_err "$T/nosock/.s.PGSQL.5999"
 expect_err "migbundle: detail: database URL: postgresql://u:***@/db?host=$T/nosock&port=5999"
+expect_err "migbundle: hint: --db needs a PostgreSQL server that accepts connections"
+! grep -qF -- --wait "$ERR" || fail "the hint names app-migrate's --wait"
 ! grep -qF s3ntinel "$ERR" || fail "a password was printed"
 ! grep -qF "stairway sqlite" "$ERR" || fail "the replay ran before the refusal"
 run "$MIGBUNDLE" check "$sample" --db
