@@ -65,7 +65,7 @@ static void help(void)
 
         snprintf(head, sizeof head, "%s %s", commands[i].name,
                  commands[i].synopsis);
-        printf("  %-22s %s\n", head, commands[i].summary);
+        printf("  %-24s %s\n", head, commands[i].summary);
     }
     printf("\nOptions:\n"
            "  -V, --version        output version information, then exit\n"
