@@ -293,7 +293,11 @@ static int add_rows(mb_schema *out, size_t *cap, const mb_rows *r,
         o->name = mb_arena_strndup(&out->text, cell[1], strlen(cell[1]));
         o->def = collapse ? collapsed(&out->text, def)
                           : mb_arena_strndup(&out->text, def, strlen(def));
-        if (o->kind == NULL || o->name == NULL || o->def == NULL)
+        o->owner = cell[3] == NULL ? o->name
+                                   : mb_arena_strndup(&out->text, cell[3],
+                                                      strlen(cell[3]));
+        if (o->kind == NULL || o->name == NULL || o->def == NULL ||
+            o->owner == NULL)
             return mb_error_set(err, MB_ENOMEM, "out of memory");
         out->n++;
     }

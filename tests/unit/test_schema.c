@@ -152,6 +152,10 @@ static void test_schema__diff(void)
         CHECK_INT(d.v[4].change, MB_SCHEMA_ADDED);
         CHECK_STR(d.v[4].after->kind, "table");
         CHECK_STR(d.v[4].after->name, "extra");
+        /* what belongs to a table names it */
+        CHECK_STR(d.v[0].after->owner, "extra");
+        CHECK_STR(d.v[3].before->owner, "users");
+        CHECK_STR(d.v[4].after->owner, "extra");
     }
     mb_schema_diff_free(&d);
     /* the other way round, every addition is a removal */
@@ -171,12 +175,12 @@ static void test_schema__diff(void)
 static void test_schema__text_and_duplicates(void)
 {
     mb_schema_obj oa[] = {
-        {"function", "f(a\\b)", "line 1\nline 2"},
-        {"unique", "t(a)", ""},
-        {"unique", "t(a)", "x"},
+        {"function", "f(a\\b)", "line 1\nline 2", "f"},
+        {"unique", "t(a)", "", "t"},
+        {"unique", "t(a)", "x", "t"},
     };
     mb_schema_obj ob[] = {
-        {"unique", "t(a)", ""},
+        {"unique", "t(a)", "", "t"},
     };
     mb_schema a = {oa, 3, MB_ARENA_INIT}, b = {ob, 1, MB_ARENA_INIT};
     mb_schema_diff d = MB_SCHEMA_DIFF_INIT;

@@ -29,6 +29,11 @@ typedef struct mb_schema_obj {
     const char *kind; /* "table", "column", "index", "constraint", ... */
     const char *name; /* qualified: "public.users.role", "users.role" */
     const char *def;  /* canonical definition; "" when the kind says all */
+    const char *owner; /* the object it belongs to (a column's, an
+                        * index's table, a domain constraint's type, an
+                        * owned sequence's table; a function's name
+                        * without arguments), else name itself; not part
+                        * of the canonical text */
 } mb_schema_obj;
 
 typedef struct mb_schema {
