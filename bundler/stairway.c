@@ -95,62 +95,168 @@ static int run(const replay *r, const mb_revision *rev,
     return rc < 0 && rc != MB_ENOMEM ? MB_EDB : rc;
 }
 
-/* One object's definition on one line of at most SHOWN_DEF bytes. */
+/*
+ * One object's definition on one line: runs of white space (the line
+ * breaks of pg_get_viewdef and pg_get_functiondef) made one space, cut
+ * after SHOWN_DEF bytes.
+ */
 static void shown_def(char *out, size_t size, const mb_schema_obj *o)
 {
-    size_t i, n = 0;
+    const char *s = o->def;
+    size_t n = 0;
+    int space = 0;
 
-    for (i = 0; o->def[i] != '\0' && n + 4 < size && n < SHOWN_DEF; i++)
-        out[n++] = o->def[i] == '\n' || o->def[i] == '\t' ? ' ' : o->def[i];
-    if (o->def[i] != '\0')
+    for (; *s != '\0' && n + 4 < size && n < SHOWN_DEF; s++) {
+        if (strchr(" \t\n\r", *s) != NULL) {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            out[n++] = ' ';
+        space = 0;
+        out[n++] = *s;
+    }
+    while (*s != '\0' && strchr(" \t\n\r", *s) != NULL)
+        s++;
+    if (*s != '\0')
         n += (size_t)snprintf(out + n, size - n, "...");
     out[n] = '\0';
 }
 
-/* Fill err with the differences of d, as many lines as fit. */
-static void report_diff(const replay *r, const mb_revision *rev,
-                        const mb_section *down, const mb_schema_diff *d,
-                        mb_error *err)
+static const mb_schema_obj *obj_of(const mb_schema_delta *x)
 {
-    char detail[sizeof err->detail], line[512], a[SHOWN_DEF + 8];
-    char b[SHOWN_DEF + 8];
-    size_t i, used = 0;
+    return x->before != NULL ? x->before : x->after;
+}
 
+/*
+ * owner[i] = the index of the delta that d->v[i] is part of: the same
+ * change to the object that owns it (a column of a table left behind, the
+ * constraint of a domain that is gone), or i itself. A part is told on
+ * its owner's line, not on a line of its own.
+ */
+static void find_owners(size_t *owner, const mb_schema_diff *d)
+{
+    size_t i, j;
+
+    for (i = 0; i < d->n; i++) {
+        const mb_schema_obj *o = obj_of(&d->v[i]);
+
+        owner[i] = i;
+        if (d->v[i].change == MB_SCHEMA_CHANGED ||
+            strcmp(o->owner, o->name) == 0)
+            continue;
+        for (j = 0; j < d->n; j++) {
+            const mb_schema_obj *w = obj_of(&d->v[j]);
+
+            if (j != i && d->v[j].change == d->v[i].change &&
+                strcmp(w->name, o->owner) == 0 &&
+                strcmp(w->owner, w->name) == 0) {
+                owner[i] = j;
+                break;
+            }
+        }
+    }
+}
+
+/* ", with N objects of its own (column, index)" for delta k, or "". */
+static void parts_of(char *out, size_t size, const size_t *owner,
+                     const mb_schema_diff *d, size_t k)
+{
+    size_t i, j, n = 0, used;
+    int len;
+
+    out[0] = '\0';
+    for (i = 0; i < d->n; i++)
+        n += owner[i] == k && i != k;
+    if (n == 0)
+        return;
+    len = snprintf(out, size, ", with %zu object%s of its own (", n,
+                   n == 1 ? "" : "s");
+    used = len > 0 ? (size_t)len : 0;
+    for (i = 0; i < d->n && used + 2 < size; i++) {
+        const char *kind = obj_of(&d->v[i])->kind;
+
+        if (owner[i] != k || i == k)
+            continue;
+        for (j = 0; j < i; j++) { /* each kind once */
+            if (owner[j] == k && j != k &&
+                strcmp(obj_of(&d->v[j])->kind, kind) == 0)
+                break;
+        }
+        if (j < i)
+            continue;
+        len = snprintf(out + used, size - used, "%s%s",
+                       out[used - 1] == '(' ? "" : ", ", kind);
+        used += len > 0 ? (size_t)len : 0;
+    }
+    if (used + 2 <= size)
+        memcpy(out + used, ")", 2);
+}
+
+/* The line that tells delta k of d (with the parts it owns). */
+static void delta_line(char *line, size_t size, const size_t *owner,
+                       const mb_schema_diff *d, size_t k)
+{
+    const mb_schema_delta *x = &d->v[k];
+    const mb_schema_obj *o = obj_of(x);
+    char a[SHOWN_DEF + 8], b[SHOWN_DEF + 8], parts[256];
+
+    a[0] = b[0] = '\0';
+    if (x->before != NULL)
+        shown_def(a, sizeof a, x->before);
+    if (x->after != NULL)
+        shown_def(b, sizeof b, x->after);
+    parts_of(parts, sizeof parts, owner, d, k);
+    if (x->change == MB_SCHEMA_ADDED)
+        snprintf(line, size, "%s %s: left behind%s%s%s", o->kind, o->name,
+                 b[0] ? ": " : "", b, parts);
+    else if (x->change == MB_SCHEMA_REMOVED)
+        snprintf(line, size, "%s %s: gone (before the up%s%s)%s", o->kind,
+                 o->name, a[0] ? ": " : "", a, parts);
+    else
+        snprintf(line, size, "%s %s: changed: before the up: %s; after "
+                 "the down: %s", o->kind, o->name, a, b);
+}
+
+/* Fill err with the differences of d, as many lines as fit. */
+static int report_diff(const replay *r, const mb_revision *rev,
+                       const mb_section *down, const mb_schema_diff *d,
+                       mb_error *err)
+{
+    char detail[sizeof err->detail], line[768];
+    size_t *owner = mb_calloc(d->n ? d->n : 1, sizeof *owner);
+    size_t i, k, used = 0, left = 0;
+
+    if (owner == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    find_owners(owner, d);
+    for (i = 0; i < d->n; i++)
+        left += owner[i] == i;
     mb_error_at(err, MB_EDB, rev->path, (int)down->line, "stairway %s: "
                 "the down section of revision %s does not restore the "
                 "schema", r->label, rev->id);
     mb_project_relocate_error(err, r->p);
     detail[0] = '\0';
-    for (i = 0; i < d->n; i++) {
-        const mb_schema_delta *x = &d->v[i];
-        const mb_schema_obj *o = x->before ? x->before : x->after;
-
-        a[0] = b[0] = '\0';
-        if (x->before != NULL)
-            shown_def(a, sizeof a, x->before);
-        if (x->after != NULL)
-            shown_def(b, sizeof b, x->after);
-        if (x->change == MB_SCHEMA_ADDED)
-            snprintf(line, sizeof line, "%s %s: left behind%s%s", o->kind,
-                     o->name, b[0] ? ": " : "", b);
-        else if (x->change == MB_SCHEMA_REMOVED)
-            snprintf(line, sizeof line, "%s %s: gone (before the up%s%s)",
-                     o->kind, o->name, a[0] ? ": " : "", a);
-        else
-            snprintf(line, sizeof line, "%s %s: changed: before the up: "
-                     "%s; after the down: %s", o->kind, o->name, a, b);
+    for (k = 0; k < d->n; k++) {
+        if (owner[k] != k)
+            continue;
+        delta_line(line, sizeof line, owner, d, k);
         /* keep room for the last line, "and N more differences" */
         if (used + strlen(line) + 48 >= sizeof detail) {
-            snprintf(detail + used, sizeof detail - used, "and %zu more "
-                     "difference%s", d->n - i, d->n - i == 1 ? "" : "s");
+            snprintf(detail + used, sizeof detail - used, "%sand %zu more "
+                     "difference%s", used ? "\n" : "", left,
+                     left == 1 ? "" : "s");
             break;
         }
         used += (size_t)snprintf(detail + used, sizeof detail - used,
                                  "%s%s", used ? "\n" : "", line);
+        left--;
     }
+    free(owner);
     mb_error_detail(err, "%s", detail);
     mb_error_hint(err, "make the down section undo exactly what the up "
                   "section does");
+    return MB_EDB;
 }
 
 /* Up, down, compare, up again: one step of the stairway. */
@@ -187,8 +293,7 @@ static int step(const replay *r, const mb_revision *rev, int *tested,
         (rc = mb_schema_diff_make(&d, &s0, &s1, err)) < 0)
         goto done;
     if (d.n > 0) {
-        report_diff(r, rev, down, &d, err);
-        rc = MB_EDB;
+        rc = report_diff(r, rev, down, &d, err);
         goto done;
     }
     if ((rc = run(r, rev, up, "second up", err)) < 0) {
