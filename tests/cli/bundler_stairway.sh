@@ -118,6 +118,18 @@ else
 fi
 ! grep -qF "column ${S}u.id" "$ERR" || fail "a column of a table left behind has a line"
 
+# --- more differences than a message holds: the rest counted --------------
+base
+up=""
+for i in $(seq 10 39); do up="$up CREATE TABLE many_$i (id INTEGER);"; done
+stair b2 a1 "$up" "SELECT 1;" "$(echo "$up" | sed 's/CREATE TABLE \(many_[0-9]*\) ([^)]*)/DROP TABLE \1/g')"
+check_revs
+expect_not_restored "$(marker_kind)"
+shown=$(grep -c "^migbundle: detail: table ${S}many_" "$ERR")
+more=$(sed -n 's/^migbundle: detail: and \([0-9]*\) more differences$/\1/p' "$ERR")
+[ -n "$more" ] && [ $((shown + more)) = 30 ] ||
+    fail "30 tables left behind: $shown shown, \"$more\" more"
+
 # --- a down that drops what it did not make --------------------------------
 base
 stair b2 a1 "CREATE TABLE u (id INTEGER);" "DROP TABLE u;
@@ -331,9 +343,10 @@ EOF
     expect_status 2
     expect_err "table public.migbundle_log"
     expect_err "table public.migbundle_version"
-    # the sample's PostgreSQL database is left at the heads
+    # the sample's PostgreSQL database is left at the heads (postgres://
+    # works as postgresql:// does)
     db=$(new_db heads)
-    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "$db"
+    run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations" --db "postgres:${db#postgresql:}"
     expect_status 0
     [ "$(sql "$db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 3 ] ||
         fail "the scratch database is not at the heads"
