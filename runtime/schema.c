@@ -24,7 +24,8 @@
  * definition the same way whichever statement made it. Column positions
  * are left out there too (a column dropped and added again gets a new
  * attnum), and so are the members of extensions (CREATE EXTENSION is
- * one object, "extension").
+ * one object, "extension"). Row-level security (the table's flags and
+ * its policies) is compared; owners, grants and comments are not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ typedef struct catalog_query {
 
 static const catalog_query sqlite_queries[] = {
     {"SELECT 'table', m.name, '', m.name " SQ_TABLES, 0},
-    {"SELECT 'column', m.name || '.' || c.name, trim(c.type"
+    {"SELECT 'column', m.name || '.' || c.name, trim(upper(c.type)"
      " || CASE WHEN c.\"notnull\" THEN ' NOT NULL' ELSE '' END"
      " || CASE WHEN c.dflt_value IS NOT NULL"
      "    THEN ' DEFAULT ' || c.dflt_value ELSE '' END"
@@ -99,6 +100,8 @@ static const catalog_query postgres_queries[] = {
      0},
     {"SELECT 'table', " PG_QNAME("c") ", concat_ws(' ',"
      " CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,"
+     " CASE WHEN c.relrowsecurity THEN 'ROW LEVEL SECURITY' END,"
+     " CASE WHEN c.relforcerowsecurity THEN 'FORCE' END,"
      " CASE c.relkind WHEN 'p' THEN 'PARTITION BY '"
      "  || pg_get_partkeydef(c.oid) WHEN 'f' THEN 'FOREIGN' END,"
      " CASE WHEN c.relispartition"
@@ -108,6 +111,8 @@ static const catalog_query postgres_queries[] = {
      0},
     {"SELECT 'column', " PG_QNAME("c") " || '.' || a.attname,"
      " concat_ws(' ', format_type(a.atttypid, a.atttypmod),"
+     " CASE WHEN a.attcollation <> t.typcollation"
+     "  THEN 'COLLATE ' || quote_ident(l.collname) END,"
      " CASE WHEN a.attnotnull THEN 'NOT NULL' END,"
      " CASE WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS ('"
      "  || pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
@@ -118,6 +123,8 @@ static const catalog_query postgres_queries[] = {
      PG_QNAME("c") " FROM pg_attribute AS a"
      " JOIN pg_class AS c ON c.oid = a.attrelid"
      " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+     " JOIN pg_type AS t ON t.oid = a.atttypid"
+     " LEFT JOIN pg_collation AS l ON l.oid = a.attcollation"
      " LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid"
      " AND d.adnum = a.attnum"
      " WHERE a.attnum > 0 AND NOT a.attisdropped"
@@ -199,6 +206,22 @@ static const catalog_query postgres_queries[] = {
      " WHERE (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c'"
      " AND (SELECT c.relkind FROM pg_class AS c WHERE c.oid = t.typrelid)"
      " = 'c')) AND " PG_USER_NS("n") PG_NOT_EXT("pg_type", "t.oid"),
+     0},
+    {"SELECT 'policy', " PG_QNAME("c") " || '.' || p.polname,"
+     " concat_ws(' ', CASE WHEN p.polpermissive THEN 'PERMISSIVE'"
+     "  ELSE 'RESTRICTIVE' END, 'FOR ' || CASE p.polcmd WHEN 'r'"
+     "  THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
+     "  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
+     " 'TO ' || (SELECT string_agg(q.role, ', ' ORDER BY q.role)"
+     "  FROM (SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC'"
+     "  ELSE quote_ident(pg_get_userbyid(r.oid)) END AS role"
+     "  FROM unnest(p.polroles) AS r (oid)) AS q),"
+     " 'USING (' || pg_get_expr(p.polqual, p.polrelid) || ')',"
+     " 'WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')'),"
+     " " PG_QNAME("c")
+     " FROM pg_policy AS p JOIN pg_class AS c ON c.oid = p.polrelid"
+     " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+     " WHERE " PG_USER_NS("n") PG_NOT_EXT("pg_class", "c.oid"),
      0},
     {"SELECT 'trigger', " PG_QNAME("c") " || '.' || g.tgname,"
      " pg_get_triggerdef(g.oid), " PG_QNAME("c")
