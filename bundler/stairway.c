@@ -215,7 +215,8 @@ static void delta_line(char *line, size_t size, const size_t *owner,
                  o->name, a[0] ? ": " : "", a, parts);
     else
         snprintf(line, size, "%s %s: changed: before the up: %s; after "
-                 "the down: %s", o->kind, o->name, a, b);
+                 "the down: %s", o->kind, o->name, a[0] ? a : "(empty)",
+                 b[0] ? b : "(empty)");
 }
 
 /* Fill err with the differences of d, as many lines as fit. */

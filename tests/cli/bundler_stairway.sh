@@ -300,6 +300,31 @@ EOF
 
     base
     cat >"$T/revs/b2_x.sql" <<'EOF'
+-- row-level security, a collation
+--
+-- Revision ID: b2
+-- Revises: a1
+-- Create Date: 2026-01-01 00:00:00
+
+-- migrate:up dialect:postgresql
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON t USING (id > 0);
+ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";
+
+-- migrate:up dialect:sqlite
+SELECT 1;
+
+-- migrate:down
+SELECT 2;
+EOF
+    check_revs
+    expect_status 1
+    expect_err "migbundle: detail: column public.t.c: changed: before the up: text DEFAULT 'a'::text; after the down: text COLLATE \"C\" DEFAULT 'a'::text"
+    expect_err "migbundle: detail: policy public.t.own: left behind: PERMISSIVE FOR ALL TO PUBLIC USING ((id > 0))"
+    expect_err "migbundle: detail: table public.t: changed: before the up: (empty); after the down: ROW LEVEL SECURITY"
+
+    base
+    cat >"$T/revs/b2_x.sql" <<'EOF'
 -- a concurrent index
 --
 -- Revision ID: b2
