@@ -18,17 +18,24 @@ else
     S=
 fi
 
+# rev_file ID PARENTS MESSAGE <BODY: $T/revs/ID_x.sql, its header then BODY
+rev_file() {
+    mkdir -p "$T/revs"
+    {
+        printf -- '-- %s\n--\n-- Revision ID: %s\n-- Revises: %s\n' \
+            "$3" "$1" "$2"
+        printf -- '-- Create Date: 2026-01-01 00:00:00\n\n'
+        cat
+    } >"$T/revs/$1_x.sql"
+}
+
 # stair ID PARENT UP DOWN [SQLITE_DOWN]: $T/revs/ID_x.sql whose down
 # section under test is DOWN (with postgres a dialect:postgresql section,
 # SQLITE_DOWN the generic one; DOWN itself when not given). Without DOWN
 # (""), no down section at all.
 stair() {
     local id=$1 parent=$2 up=$3 down=$4 lite=${5:-$4}
-    mkdir -p "$T/revs"
     {
-        printf -- '-- %s\n--\n-- Revision ID: %s\n-- Revises: %s\n' \
-            "$id" "$id" "$parent"
-        printf -- '-- Create Date: 2026-01-01 00:00:00\n\n'
         printf -- '-- migrate:up\n%s\n' "$up"
         if [ -n "$down" ] && pg; then
             printf -- '\n-- migrate:down dialect:postgresql\n%s\n' "$down"
@@ -36,7 +43,7 @@ stair() {
         elif [ -n "$down" ]; then
             printf -- '\n-- migrate:down\n%s\n' "$down"
         fi
-    } >"$T/revs/${id}_x.sql"
+    } | rev_file "$id" "$parent" "$id"
 }
 
 # line_of ID TEXT: the first line of ID's file that is exactly TEXT
@@ -70,6 +77,20 @@ expect_not_restored() {
     expect_err "migbundle: hint: make the down section undo exactly what the up section does"
 }
 marker_kind() { if pg; then echo pg; fi; }
+
+# pg_leaves MESSAGE <UP: revision b2 runs UP on PostgreSQL (nothing on
+# SQLite) and has a down that undoes nothing: its stairway on PostgreSQL
+# fails at the down marker
+pg_leaves() {
+    {
+        printf -- '-- migrate:up dialect:postgresql\n'
+        cat
+        printf -- '\n-- migrate:up dialect:sqlite\nSELECT 1;\n'
+        printf -- '\n-- migrate:down\nSELECT 2;\n'
+    } | rev_file b2 a1 "$1"
+    check_revs
+    expect_not_restored
+}
 
 # --- the sample passes, on every database ----------------------------------
 if pg; then
@@ -212,13 +233,7 @@ fi
 
 # --- a down for one dialect only, and branches in Alembic's order ---------
 base
-cat >"$T/revs/b2_x.sql" <<'EOF'
--- pg only down
---
--- Revision ID: b2
--- Revises: a1
--- Create Date: 2026-01-01 00:00:00
-
+rev_file b2 a1 "pg only down" <<'EOF'
 -- migrate:up
 CREATE TABLE u (id INTEGER);
 
@@ -238,13 +253,7 @@ fi
 if pg; then
     # --- PostgreSQL's own objects, transaction:false sections ---------------
     base
-    cat >"$T/revs/b2_x.sql" <<'EOF'
--- types, functions, a concurrent index
---
--- Revision ID: b2
--- Revises: a1
--- Create Date: 2026-01-01 00:00:00
-
+    rev_file b2 a1 "enum and domain types" <<'EOF'
 -- migrate:up dialect:postgresql
 CREATE TYPE mood AS ENUM ('sad', 'ok');
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
@@ -269,29 +278,13 @@ EOF
     expect_err "migbundle: detail: type public.posint: left behind: DOMAIN integer, with 1 object of its own (constraint)"
 
     base
-    cat >"$T/revs/b2_x.sql" <<'EOF'
--- sequences, views, functions, triggers
---
--- Revision ID: b2
--- Revises: a1
--- Create Date: 2026-01-01 00:00:00
-
--- migrate:up dialect:postgresql
+    pg_leaves "sequences, views, functions, triggers" <<'EOF'
 CREATE SEQUENCE s START 5;
 CREATE VIEW v AS SELECT id FROM t;
 CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one;
 CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg();
-
--- migrate:up dialect:sqlite
-SELECT 1;
-
--- migrate:down
-SELECT 2;
 EOF
-    check_revs
-    expect_status 1
-    expect_err "migbundle: error: $T/revs/b2_x.sql:$(line_of b2 "-- migrate:down"): stairway postgresql: the down section of revision b2 does not restore the schema"
     expect_err "migbundle: detail: sequence public.s: left behind: AS bigint INCREMENT 1 MINVALUE 1 MAXVALUE 9223372036854775807 START 5 CACHE 1"
     expect_err "migbundle: detail: view public.v: left behind: SELECT t.id FROM t;"
     expect_err "migbundle: detail: materialized view public.mv: left behind: SELECT 1 AS one;"
@@ -299,38 +292,17 @@ EOF
     expect_err "migbundle: detail: trigger public.t.tr: left behind: CREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION trg()"
 
     base
-    cat >"$T/revs/b2_x.sql" <<'EOF'
--- row-level security, a collation
---
--- Revision ID: b2
--- Revises: a1
--- Create Date: 2026-01-01 00:00:00
-
--- migrate:up dialect:postgresql
+    pg_leaves "row-level security, a collation" <<'EOF'
 ALTER TABLE t ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON t USING (id > 0);
 ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";
-
--- migrate:up dialect:sqlite
-SELECT 1;
-
--- migrate:down
-SELECT 2;
 EOF
-    check_revs
-    expect_status 1
     expect_err "migbundle: detail: column public.t.c: changed: before the up: text DEFAULT 'a'::text; after the down: text COLLATE \"C\" DEFAULT 'a'::text"
     expect_err "migbundle: detail: policy public.t.own: left behind: PERMISSIVE FOR ALL TO PUBLIC USING ((id > 0))"
     expect_err "migbundle: detail: table public.t: changed: before the up: (empty); after the down: ROW LEVEL SECURITY"
 
     base
-    cat >"$T/revs/b2_x.sql" <<'EOF'
--- a concurrent index
---
--- Revision ID: b2
--- Revises: a1
--- Create Date: 2026-01-01 00:00:00
-
+    rev_file b2 a1 "a concurrent index" <<'EOF'
 -- migrate:up dialect:postgresql transaction:false
 CREATE INDEX CONCURRENTLY ix_t_c ON t (c);
 
