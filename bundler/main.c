@@ -22,7 +22,10 @@
 #include "stairway.h"
 
 /* Long-only options get values outside the range of characters. */
-enum { OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT, OPT_DB };
+enum {
+    OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT, OPT_DB,
+    OPT_NO_SQLITE
+};
 
 typedef struct command {
     const char *name;
@@ -115,6 +118,9 @@ static void help_check(void)
            "database, which\n"
            "                         must be empty (it is left at the "
            "heads)\n"
+           "      --no-sqlite        no replay on SQLite (revisions that "
+           "only\n"
+           "                         PostgreSQL runs, fragments)\n"
            "      --strict           lint findings are errors: exit 1 when "
            "there is any\n"
            "  -h, --help             show this help, then exit\n\n"
@@ -204,6 +210,7 @@ static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, OPT_DB},
+        {"no-sqlite", no_argument, NULL, OPT_NO_SQLITE},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -212,11 +219,12 @@ static int cmd_check(int argc, char **argv)
     mb_project p = MB_PROJECT_INIT;
     mb_error err = MB_ERROR_INIT;
     size_t found = 0;
-    int c, status, strict = 0;
+    int c, status, strict = 0, sqlite = 1;
 
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: db = optarg; break;
+        case OPT_NO_SQLITE: sqlite = 0; break;
         case OPT_STRICT: strict = 1; break;
         case 'h': help_check(); return EXIT_OK;
         default: return option_error("check", argv, c);
@@ -227,7 +235,7 @@ static int cmd_check(int argc, char **argv)
     if (mb_project_load(&p, dir, &err) < 0 ||
         mb_check_project(&p, PROG, stderr, &err) < 0 ||
         mb_lint_project(&p, strict, PROG, stderr, &found, &err) < 0 ||
-        mb_stairway(&p, db, PROG, stderr, &err) < 0)
+        mb_stairway(&p, sqlite, db, PROG, stderr, &err) < 0)
         status = fail(&err);
     else if (strict && found > 0)
         status = EXIT_INPUT;

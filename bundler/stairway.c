@@ -437,20 +437,21 @@ static int open_scratch(replay *r, const char *url, mb_error *err)
     return check_empty(r, url, err);
 }
 
-int mb_stairway(const mb_project *p, const char *db, const char *prog,
-                FILE *fp, mb_error *err)
+int mb_stairway(const mb_project *p, int sqlite, const char *db,
+                const char *prog, FILE *fp, mb_error *err)
 {
     replay lite = {p, &mb_backend_sqlite, NULL, "sqlite", prog, fp};
     replay pg = {p, NULL, NULL, "postgresql", prog, fp};
     mb_connect_opts o;
-    int rc;
+    int rc = MB_OK;
 
     /* what can refuse comes first: nothing runs before it passed */
     if (db != NULL && (rc = open_scratch(&pg, db, err)) < 0)
         goto done;
     o = connect_opts(&lite);
-    if ((rc = lite.be->connect(&lite.conn, SQLITE_MEMORY, &o, err)) < 0 ||
-        (rc = replay_all(&lite, err)) < 0)
+    if (sqlite &&
+        ((rc = lite.be->connect(&lite.conn, SQLITE_MEMORY, &o, err)) < 0 ||
+         (rc = replay_all(&lite, err)) < 0))
         goto done;
     if (db != NULL)
         rc = replay_all(&pg, err);

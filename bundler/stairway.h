@@ -11,10 +11,11 @@
 #include "check.h"
 
 /**
- * Replay p on a new in-memory SQLite database, then, when db is not
- * NULL, on the PostgreSQL database db, which must be empty (it is left
- * with the schema of the heads and none of migbundle's tables). Progress
- * and notes go to fp as "PROG: ..." lines.
+ * Replay p on a new in-memory SQLite database (unless sqlite is 0), then,
+ * when db is not NULL, on the PostgreSQL database db, which must be empty
+ * (it is left with the schema of the heads and none of migbundle's
+ * tables). Neither: nothing runs. Progress and notes go to fp as
+ * "PROG: ..." lines.
  *
  * Before anything runs, db is checked: a URL that is not PostgreSQL's, a
  * server that cannot be reached and a database with anything in it are
@@ -26,7 +27,7 @@
  *         its down section, each difference a line of err->detail);
  *         MB_ENOMEM
  */
-int mb_stairway(const mb_project *p, const char *db, const char *prog,
-                FILE *fp, mb_error *err);
+int mb_stairway(const mb_project *p, int sqlite, const char *db,
+                const char *prog, FILE *fp, mb_error *err);
 
 #endif

@@ -7,7 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 
 tree=$MB_TEST_DIR/lint/constraint-missing-not-valid/revisions
-if ! MB_FAULT_TRACE="$T/probe" "$MIGBUNDLE" check "$tree" >/dev/null 2>&1 ||
+# (a fragment: --no-sqlite, no replay; bundler_stairway_faults.sh walks it)
+if ! MB_FAULT_TRACE="$T/probe" "$MIGBUNDLE" check --no-sqlite "$tree" >/dev/null 2>&1 ||
    [ ! -s "$T/probe" ]; then
     echo "skipped: migbundle was built without MIGBUNDLE_FAULT_INJECTION"
     exit 77
@@ -16,14 +17,14 @@ have_vg=0
 command -v valgrind >/dev/null && case "${MB_CFLAGS:-}" in
     *sanitize*) ;; *) have_vg=1 ;; esac
 
-run "$MIGBUNDLE" check "$tree"
+run "$MIGBUNDLE" check --no-sqlite "$tree"
 expect_status 0
 cp "$ERR" "$T/clean"
 grep -q "constraint-missing-not-valid" "$T/clean" || fail "no finding"
 n=1
 while :; do
     [ "$n" -le 5000 ] || fail "the allocations never ran out"
-    cmd=("$MIGBUNDLE" check "$tree")
+    cmd=("$MIGBUNDLE" check --no-sqlite "$tree")
     if [ $have_vg = 1 ] && [ $((n % 10)) = 0 ]; then
         cmd=(valgrind -q --error-exitcode=99 --leak-check=full
              --errors-for-leak-kinds=definite,indirect "${cmd[@]}")

@@ -99,9 +99,10 @@ else
     run "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
 fi
 expect_status 0
-expect_err "migbundle: stairway sqlite: 8 revisions up/down/up ok"
+n=$(find "$MB_SOURCE_DIR/samples/migrations" -name '*.sql' | wc -l)
+expect_err "migbundle: stairway sqlite: $n revisions up/down/up ok"
 if pg; then
-    expect_err "migbundle: stairway postgresql: 8 revisions up/down/up ok"
+    expect_err "migbundle: stairway postgresql: $n revisions up/down/up ok"
 fi
 [ ! -s "$OUT" ] || fail "check printed on stdout"
 
@@ -249,6 +250,25 @@ expect_err "migbundle: stairway sqlite: 3 revisions up/down/up ok, 1 irreversibl
 if pg; then
     expect_err "migbundle: stairway postgresql: 4 revisions up/down/up ok"
 fi
+
+# --- --no-sqlite: SQL that only PostgreSQL runs ----------------------------
+rm -rf "$T/revs"
+stair a1 "" "CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TABLE t (id serial PRIMARY KEY, m mood);" "DROP TABLE t;
+DROP TYPE mood;"
+run "$MIGBUNDLE" check "$T/revs"
+expect_status 1
+expect_err "stairway sqlite: up of revision a1 failed"
+if pg; then
+    run "$MIGBUNDLE" check --no-sqlite "$T/revs" --db "$(new_db nosqlite)"
+    expect_status 0
+    expect_err "migbundle: stairway postgresql: 1 revision up/down/up ok"
+else
+    run "$MIGBUNDLE" check --no-sqlite "$T/revs"
+    expect_status 0
+    [ ! -s "$ERR" ] || fail "check --no-sqlite without --db replayed"
+fi
+! grep -qF "stairway sqlite" "$ERR" || fail "--no-sqlite replayed on SQLite"
 
 if pg; then
     # --- PostgreSQL's own objects, transaction:false sections ---------------
