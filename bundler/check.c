@@ -18,23 +18,28 @@
 #include "pgparse.h"
 #include "revfile.h"
 
-/* The graph names rev->path; show DIR/PATH like every other message. */
+/*
+ * The graph names rev->path; show DIR/PATH like every other message.
+ * Joined as mb_scan_join() joins, but in place: an error must read the
+ * same however little memory is left.
+ */
 void mb_project_relocate_error(mb_error *err, const mb_project *p)
 {
-    mb_buf shown = MB_BUF_INIT;
-    size_t i;
+    char shown[sizeof err->file];
+    const char *dir = p->scan.dir ? p->scan.dir : "";
+    size_t i, len = strlen(dir);
 
     if (err == NULL || err->file[0] == '\0')
         return;
     for (i = 0; i < p->n_revs; i++) {
         if (strcmp(err->file, p->revs[i].path) != 0)
             continue;
-        if (mb_scan_join(&shown, p->scan.dir, p->revs[i].path, NULL) ==
-            MB_OK)
-            snprintf(err->file, sizeof err->file, "%s", shown.ptr);
+        if (snprintf(shown, sizeof shown, "%s%s%s", dir,
+                     len > 0 && dir[len - 1] != '/' ? "/" : "",
+                     p->revs[i].path) < (int)sizeof shown)
+            memcpy(err->file, shown, sizeof shown);
         break;
     }
-    mb_buf_free(&shown);
 }
 
 /*
