@@ -16,11 +16,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "emit.h"
+#include "mb/alloc.h"
 #include "mb/checksum.h"
 
 #define WIDTH 80 /* the generated file keeps to 80 columns */
@@ -270,8 +272,11 @@ static int put_record(mb_buf *out, const mb_revision *r, mb_error *err)
         (rc = put_field(out, in, "stored_checksum", stored, err)) < 0 ||
         (rc = mb_buf_printf(out, err,
                             "%s.data = mb_z_%s, .z_len = %zu, "
-                            ".raw_len = %zu,\n    },\n",
-                            in, r->id, r->z_len, r->raw_len)) < 0)
+                            ".raw_len = %zu,\n",
+                            in, r->id, r->z_len, r->raw_len)) < 0 ||
+        (rc = put_field(out, in, "meta_checksum", r->meta_checksum,
+                        err)) < 0 ||
+        (rc = mb_buf_puts(out, "    },\n", err)) < 0)
         return rc;
     return MB_OK;
 }
@@ -291,8 +296,11 @@ static int check_revision(const mb_revision *r, mb_error *err)
 static int put_bundle(mb_buf *out, const mb_bundle *b, mb_error *err)
 {
     const char *in = "    ";
+    char meta[MB_CHECKSUM_HEX + 1];
     int rc;
 
+    if ((rc = mb_bundle_meta_hex(meta, b, err)) < 0)
+        return rc;
     if ((rc = mb_buf_puts(out, "\nconst mb_bundle mb_embedded_bundle = {\n"
                           "    .magic = MB_BUNDLE_MAGIC,\n"
                           "    .abi = MB_BUNDLE_ABI_VERSION,\n", err)) < 0 ||
@@ -304,20 +312,65 @@ static int put_bundle(mb_buf *out, const mb_bundle *b, mb_error *err)
                             b->n_revisions ? "mb_revisions" : "NULL",
                             b->n_revisions)) < 0 ||
         (rc = put_field(out, in, "digest", b->digest, err)) < 0 ||
-        (rc = put_field(out, in, "default_db", b->default_db, err)) < 0)
+        (rc = put_field(out, in, "default_db", b->default_db, err)) < 0 ||
+        (rc = put_field(out, in, "meta_checksum", meta, err)) < 0)
         return rc;
     return mb_buf_puts(out, "};\n", err);
 }
 
-int mb_emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
+/*
+ * The records as emitted: b's revisions with their metadata checksums
+ * (mb_revision_meta_hex), in revs and sums of b->n_revisions each.
+ */
+static int with_meta(mb_revision *revs, char (*sums)[MB_CHECKSUM_HEX + 1],
+                     const mb_bundle *b, mb_error *err)
 {
     unsigned i;
     int rc;
 
     for (i = 0; i < b->n_revisions; i++) {
-        if ((rc = check_revision(&b->revisions[i], err)) < 0)
+        revs[i] = b->revisions[i];
+        if ((rc = mb_revision_meta_hex(sums[i], &revs[i], err)) < 0)
             return rc;
+        revs[i].meta_checksum = sums[i];
     }
+    return MB_OK;
+}
+
+static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err);
+
+int mb_emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
+{
+    size_t n = b->n_revisions ? b->n_revisions : 1;
+    mb_revision *revs = mb_calloc(n, sizeof *revs);
+    char (*sums)[MB_CHECKSUM_HEX + 1] = mb_calloc(n, sizeof *sums);
+    mb_bundle copy = *b;
+    unsigned i;
+    int rc;
+
+    if (revs == NULL || sums == NULL) {
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < b->n_revisions; i++) {
+        if ((rc = check_revision(&b->revisions[i], err)) < 0)
+            goto done;
+    }
+    if ((rc = with_meta(revs, sums, b, err)) < 0)
+        goto done;
+    copy.revisions = revs;
+    rc = emit_c(out, &copy, err);
+done:
+    free(revs);
+    free(sums);
+    return rc;
+}
+
+/* mb_emit_c() once every record carries its metadata checksum. */
+static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
+{
+    unsigned i;
+    int rc;
     if ((rc = mb_buf_printf(
              out, err,
              "/*\n"

@@ -105,6 +105,101 @@ done:
     return rc;
 }
 
+/* " LEN BYTES" of a string, or " -" for NULL: no byte of it can be read
+ * as the next field. */
+static int put_string(mb_buf *t, const char *key, const char *s,
+                      mb_error *err)
+{
+    if (s == NULL)
+        return mb_buf_printf(t, err, "%s -\n", key);
+    return mb_buf_printf(t, err, "%s %zu %s\n", key, strlen(s), s);
+}
+
+/* "KEY N ID ID...": the count first, then each id after one space. */
+static int put_list(mb_buf *t, const char *key, const char *const *ids,
+                    unsigned n, mb_error *err)
+{
+    unsigned i;
+    int rc;
+
+    if ((rc = mb_buf_printf(t, err, "%s %u", key, n)) < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if ((rc = mb_buf_printf(t, err, " %s",
+                                ids && ids[i] ? ids[i] : "-")) < 0)
+            return rc;
+    }
+    return mb_buf_puts(t, "\n", err);
+}
+
+int mb_revision_meta_hex(char out[MB_CHECKSUM_HEX + 1], const mb_revision *r,
+                         mb_error *err)
+{
+    mb_buf t = MB_BUF_INIT;
+    unsigned i;
+    int rc;
+
+    if ((rc = mb_buf_printf(&t, err, MB_REVISION_META_FORMAT "\nid %s\n",
+                            r->id ? r->id : "-")) < 0 ||
+        (rc = put_string(&t, "path", r->path, err)) < 0 ||
+        (rc = put_string(&t, "message", r->message, err)) < 0 ||
+        (rc = put_string(&t, "create_date", r->create_date, err)) < 0 ||
+        (rc = put_list(&t, "revises", r->revises, r->n_revises, err)) < 0 ||
+        (rc = put_list(&t, "depends_on", r->depends_on, r->n_depends_on,
+                       err)) < 0 ||
+        (rc = put_list(&t, "branch_labels", r->branch_labels,
+                       r->n_branch_labels, err)) < 0 ||
+        (rc = mb_buf_printf(&t, err, "lines %u %u %u %u\nchecksum %s\n"
+                            "length %zu\nsections %u\n", r->id_line,
+                            r->revises_line, r->depends_line, r->labels_line,
+                            r->checksum ? r->checksum : "-", r->raw_len,
+                            r->n_sections)) < 0)
+        goto done;
+    for (i = 0; i < r->n_sections; i++) {
+        const mb_section *s = &r->sections[i];
+
+        if ((rc = mb_buf_printf(&t, err, "section %d %d %d %u %zu %zu\n",
+                                s->kind, s->dialect, s->transaction,
+                                s->line, s->offset, s->len)) < 0)
+            goto done;
+    }
+    mb_checksum_hex(out, t.ptr, t.len);
+done:
+    mb_buf_free(&t);
+    return rc;
+}
+
+int mb_bundle_meta_hex(char out[MB_CHECKSUM_HEX + 1], const mb_bundle *b,
+                       mb_error *err)
+{
+    mb_buf t = MB_BUF_INIT;
+    unsigned i;
+    int rc;
+
+    if ((rc = mb_buf_printf(&t, err, MB_BUNDLE_META_FORMAT "\nabi %u\n",
+                            b->abi)) < 0 ||
+        (rc = put_string(&t, "name", b->name, err)) < 0 ||
+        (rc = put_string(&t, "generator", b->generator, err)) < 0 ||
+        (rc = put_string(&t, "default_db", b->default_db, err)) < 0 ||
+        (rc = mb_buf_printf(&t, err, "digest %s\nrevisions %u\n",
+                            b->digest ? b->digest : "-",
+                            b->n_revisions)) < 0)
+        goto done;
+    for (i = 0; i < b->n_revisions; i++) {
+        const mb_revision *r = &b->revisions[i];
+
+        if ((rc = mb_buf_printf(&t, err, "revision %s %s\n",
+                                r->id ? r->id : "-",
+                                r->meta_checksum ? r->meta_checksum
+                                                 : "-")) < 0)
+            goto done;
+    }
+    mb_checksum_hex(out, t.ptr, t.len);
+done:
+    mb_buf_free(&t);
+    return rc;
+}
+
 int mb_lock_number(const char *text)
 {
     return (int)(XXH3_64bits(text, strlen(text)) & 0x7fffffff);

@@ -99,11 +99,30 @@ static int stored_check(const mb_revision *rev, mb_error *err)
 }
 
 /*
- * What no checksum covers (the section table, the list counts), checked
- * against what the parser guarantees of every revision it accepts, so that
- * no section of a damaged bundle is read outside its payload's text. Call
- * it once the payload checks passed: they cover raw_len.
+ * The record's fields against what the parser guarantees of every revision
+ * it accepts (list counts, the section table), so that neither the metadata
+ * checksum nor a section reads outside its array or its payload's text;
+ * then every field against the record's metadata checksum. Call it once
+ * the payload checks passed: they cover raw_len.
  */
+/* Every field the runtime acts on against rev->meta_checksum. */
+static int meta_check(const mb_revision *rev, mb_error *err)
+{
+    char sum[MB_CHECKSUM_HEX + 1];
+    int rc;
+
+    if ((rc = mb_revision_meta_hex(sum, rev, err)) < 0)
+        return rc;
+    if (rev->meta_checksum != NULL && strcmp(sum, rev->meta_checksum) == 0)
+        return MB_OK;
+    mb_error_set(err, MB_EINTEGRITY, "embedded revision %s (%s) is corrupt: "
+                 "its metadata (header, parents, dependencies, labels or "
+                 "section table) do not match their checksum (recorded %s, "
+                 "computed %s)", rev->id, rev->path,
+                 rev->meta_checksum ? rev->meta_checksum : "none", sum);
+    return MB_EINTEGRITY;
+}
+
 static int check_record(const mb_revision *rev, mb_error *err)
 {
     char what[256] = "";
@@ -144,7 +163,7 @@ static int check_record(const mb_revision *rev, mb_error *err)
         snprintf(what, sizeof what, "it has no up section for every "
                  "dialect");
     if (what[0] == '\0')
-        return MB_OK;
+        return meta_check(rev, err);
     return mb_error_set(err, MB_EINTEGRITY, "embedded revision %s (%s) is "
                         "corrupt: %s", rev->id, rev->path, what);
 }
@@ -184,9 +203,19 @@ int mb_bundle_selfcheck(const mb_bundle *b, int depth, mb_report *rep,
     if ((rc = mb_bundle_digest(digest, b->revisions, b->n_revisions,
                                err)) < 0)
         goto done;
-    if (strcmp(digest, b->digest) != 0)
-        rc = mb_report_add(rep, err, "bundle digest %s does not match the "
-                           "embedded revisions (computed %s)", b->digest,
+    if (strcmp(digest, b->digest) != 0 &&
+        (rc = mb_report_add(rep, err, "bundle digest %s does not match the "
+                            "embedded revisions (computed %s)", b->digest,
+                            digest)) < 0)
+        goto done;
+    if ((rc = mb_bundle_meta_hex(digest, b, err)) < 0)
+        goto done;
+    if (b->meta_checksum == NULL || strcmp(digest, b->meta_checksum) != 0)
+        rc = mb_report_add(rep, err, "bundle metadata (name, generator, "
+                           "default database, digest or the revisions' "
+                           "metadata checksums) do not match their checksum "
+                           "(recorded %s, computed %s)",
+                           b->meta_checksum ? b->meta_checksum : "none",
                            digest);
 done:
     mb_inflater_free(&inf);

@@ -102,7 +102,8 @@ expect_err "embedded payload of revision b2 (b2_x.sql) is corrupt"
 
 # the recorded checksum of b2 changed inside the executable (one hex
 # digit), its payload intact: the start-up check does not inflate payloads,
-# the bundle digest finds it -> exit 3; verify also re-hashes the payload
+# the bundle digest and b2's metadata checksum find it -> exit 3; verify
+# also re-hashes the payload
 sum=$("$T/app" manifest | awk '$2 == "b2" { print $1 }')
 [ ${#sum} -eq 32 ] || fail "no checksum of b2 in the manifest"
 python3 - "$T/app" "$T/app.sum" "$sum" <<'PY'
@@ -117,7 +118,8 @@ PY
 chmod +x "$T/app.sum"
 run "$T/app.sum" -d "$fresh" up
 expect_status 3
-expect_err "the embedded bundle is corrupt: 1 problem; nothing was run"
+expect_err "the embedded bundle is corrupt: 2 problems; nothing was run"
+expect_err "embedded revision b2 (b2_x.sql) is corrupt: its metadata"
 expect_err "does not match the embedded revisions"
 [ "$empty" = "$(dump "$fresh")" ] || fail "a changed checksum wrote to the database"
 run "$T/app.sum" -d "$fresh" verify

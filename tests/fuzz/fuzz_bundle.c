@@ -147,6 +147,8 @@ static void setup(void)
     mb_error err = MB_ERROR_INIT;
     mb_buf z = MB_BUF_INIT;
     static char digest[MB_CHECKSUM_HEX + 1];
+    static char orig_meta[NREV][MB_CHECKSUM_HEX + 1];
+    static char bundle_meta[MB_CHECKSUM_HEX + 1];
     char path[16];
     int i;
 
@@ -167,6 +169,11 @@ static void setup(void)
         r->stored_checksum = orig_stored[i];
     }
     mb_buf_free(&z);
+    for (i = 0; i < NREV; i++) {
+        CHECK(mb_revision_meta_hex(orig_meta[i], &orig_revs[i], &err) ==
+              MB_OK);
+        orig_revs[i].meta_checksum = orig_meta[i];
+    }
     CHECK(mb_bundle_digest(digest, orig_revs, NREV, &err) == MB_OK);
     orig = (mb_bundle){.magic = MB_BUNDLE_MAGIC,
                        .abi = MB_BUNDLE_ABI_VERSION,
@@ -176,6 +183,8 @@ static void setup(void)
                        .n_revisions = NREV,
                        .digest = digest,
                        .default_db = "sqlite:app.db"};
+    CHECK(mb_bundle_meta_hex(bundle_meta, &orig, &err) == MB_OK);
+    orig.meta_checksum = bundle_meta;
 }
 
 static void copy_list(rev_copy *rc, int which, const char *const *v,

@@ -135,6 +135,8 @@ typedef struct one_bundle {
     mb_section sections[4];
     char stored[MB_CHECKSUM_HEX + 1];
     char digest[MB_CHECKSUM_HEX + 1];
+    char meta[MB_CHECKSUM_HEX + 1];
+    char bundle_meta[MB_CHECKSUM_HEX + 1];
     mb_bundle b;
 } one_bundle;
 
@@ -169,10 +171,14 @@ static void make_bundle(one_bundle *o)
                        .revisions = &o->rev,
                        .n_revisions = 1,
                        .digest = o->digest};
+    CHECK_INT(mb_revision_meta_hex(o->meta, &o->rev, &err), MB_OK);
+    o->rev.meta_checksum = o->meta;
+    CHECK_INT(mb_bundle_meta_hex(o->bundle_meta, &o->b, &err), MB_OK);
+    o->b.meta_checksum = o->bundle_meta;
 }
 
-/* Self-check o at both depths: no problem (want NULL) or one naming want. */
-static void selfcheck(const one_bundle *o, const char *want)
+/* Self-check o at both depths: n problems, one of them naming want. */
+static void selfcheck_n(const one_bundle *o, size_t n, const char *want)
 {
     int depth;
 
@@ -181,11 +187,17 @@ static void selfcheck(const one_bundle *o, const char *want)
         mb_error err = MB_ERROR_INIT;
 
         CHECK_INT(mb_bundle_selfcheck(&o->b, depth, &rep, &err), MB_OK);
-        CHECK_INT(rep.count, want != NULL);
+        CHECK_INT(rep.count, n);
         if (want != NULL)
             CHECK_HAS(rep.text.ptr, want);
         mb_report_free(&rep);
     }
+}
+
+/* Self-check o at both depths: no problem (want NULL) or one naming want. */
+static void selfcheck(const one_bundle *o, const char *want)
+{
+    selfcheck_n(o, want != NULL, want);
 }
 
 /*
@@ -203,9 +215,9 @@ static void test_checksum__selfcheck_checks_the_section_table(void)
     o.sections[0].offset = o.rev.raw_len + 1;
     selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: section 1 "
               "(offset 97, length 24) lies outside its 96-byte text");
-    o.sections[0].offset = o.rev.raw_len; /* empty, at the very end: ok */
-    o.sections[0].len = 0;
-    selfcheck(&o, NULL);
+    o.sections[0].offset = o.rev.raw_len; /* empty, at the very end: in */
+    o.sections[0].len = 0;                /* the text, not the checksum */
+    selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: its metadata");
     o.sections[0].len = (size_t)-1;
     selfcheck(&o, "section 1 (offset 96, length ");
     make_bundle(&o);
@@ -239,6 +251,86 @@ static void test_checksum__selfcheck_checks_the_section_table(void)
     mb_arena_free(&o.arena);
 }
 
+/*
+ * The metadata checksums are XXH3-128 of the texts docs/format.md spells
+ * out ("Metadata checksums"); every field the runtime acts on changes them.
+ */
+static void test_checksum__metadata_checksums(void)
+{
+    static const char *const parents[] = {"p1", "p2"};
+    char want[MB_CHECKSUM_HEX + 1], got[MB_CHECKSUM_HEX + 1];
+    mb_error err = MB_ERROR_INIT;
+    mb_buf t = MB_BUF_INIT;
+    one_bundle o;
+
+    memset(&o, 0, sizeof o);
+    make_bundle(&o);
+    CHECK_INT(mb_buf_printf(&t, &err,
+                            "migbundle-revision-meta-v1\n"
+                            "id a1\npath 6 a1.sql\nmessage 1 t\n"
+                            "create_date 0 \nrevises 0\ndepends_on 0\n"
+                            "branch_labels 0\nlines 3 0 0 0\n"
+                            "checksum %s\nlength 96\nsections 2\n"
+                            "section 1 0 1 5 42 24\n"
+                            "section 2 0 1 7 82 14\n", o.rev.checksum),
+              MB_OK);
+    mb_checksum_hex(want, t.ptr, t.len);
+    CHECK_STR(o.meta, want);
+    mb_buf_clear(&t);
+    CHECK_INT(mb_buf_printf(&t, &err,
+                            "migbundle-bundle-meta-v1\nabi %u\nname -\n"
+                            "generator -\ndefault_db -\ndigest %s\n"
+                            "revisions 1\nrevision a1 %s\n",
+                            MB_BUNDLE_ABI_VERSION, o.digest, o.meta),
+              MB_OK);
+    mb_checksum_hex(want, t.ptr, t.len);
+    CHECK_STR(o.bundle_meta, want);
+    mb_buf_free(&t);
+    selfcheck(&o, NULL);
+
+    /* a section moved by one byte, still inside the text */
+    o.sections[1].offset--;
+    selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: its metadata "
+              "(header, parents, dependencies, labels or section table) do "
+              "not match their checksum (recorded");
+    make_bundle(&o);
+    o.sections[1].transaction = 0;
+    selfcheck(&o, "its metadata");
+    make_bundle(&o);
+    o.rev.revises = parents;
+    o.rev.n_revises = 2;
+    selfcheck(&o, "its metadata");
+    make_bundle(&o);
+    o.rev.message = "u";
+    selfcheck(&o, "its metadata");
+    make_bundle(&o);
+    o.rev.meta_checksum = NULL; /* also a line of the bundle's */
+    selfcheck_n(&o, 2, "do not match their checksum (recorded none, "
+                "computed ");
+    /* the bundle's own fields */
+    make_bundle(&o);
+    o.b.default_db = "sqlite:other.db";
+    selfcheck(&o, "bundle metadata (name, generator, default database, "
+              "digest or the revisions' metadata checksums) do not match "
+              "their checksum (recorded ");
+    make_bundle(&o);
+    o.b.name = "other";
+    selfcheck(&o, "bundle metadata");
+    make_bundle(&o);
+    o.b.meta_checksum = NULL;
+    selfcheck(&o, "bundle metadata (name, generator, default database, "
+              "digest or the revisions' metadata checksums) do not match "
+              "their checksum (recorded none");
+    /* a revision's recorded checksum edited with the record's: the
+     * bundle's checksum, which covers it, differs */
+    make_bundle(&o);
+    o.sections[1].offset--;
+    CHECK_INT(mb_revision_meta_hex(got, &o.rev, &err), MB_OK);
+    memcpy(o.meta, got, sizeof got);
+    selfcheck(&o, "bundle metadata");
+    mb_arena_free(&o.arena);
+}
+
 static const mb_test tests[] = {
     MB_T(test_checksum__canonical_form),
     MB_T(test_checksum__known_answers),
@@ -247,6 +339,7 @@ static const mb_test tests[] = {
     MB_T(test_checksum__zip_round_trip_and_corruption),
     MB_T(test_checksum__buf_limit),
     MB_T(test_checksum__selfcheck_checks_the_section_table),
+    MB_T(test_checksum__metadata_checksums),
 };
 
 MB_TEST_MAIN(tests)

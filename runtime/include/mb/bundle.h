@@ -15,10 +15,16 @@
 #include <stddef.h>
 
 #define MB_BUNDLE_MAGIC 0x4d42554eu /* "MBUN" */
-#define MB_BUNDLE_ABI_VERSION 2u
+#define MB_BUNDLE_ABI_VERSION 3u
 
 /* Version of the bundle digest definition (see docs/format.md). */
 #define MB_DIGEST_FORMAT "migbundle-digest-v1"
+
+/* Versions of the metadata serializations whose XXH3-128 checksums are
+ * mb_revision.meta_checksum and mb_bundle.meta_checksum (docs/format.md,
+ * "Metadata checksums"). */
+#define MB_REVISION_META_FORMAT "migbundle-revision-meta-v1"
+#define MB_BUNDLE_META_FORMAT "migbundle-bundle-meta-v1"
 
 #define MB_CHECKSUM_HEX 32 /* XXH3-128 as lowercase hex digits */
 #define MB_ID_MAX 32       /* [A-Za-z0-9_]{1,32} */
@@ -66,6 +72,10 @@ typedef struct mb_revision {
     const unsigned char *data;     /* zlib stream, or text if z_len == 0 */
     size_t z_len;                  /* compressed length; 0: not compressed */
     size_t raw_len;                /* length of the canonical text */
+    /* XXH3-128 of MB_REVISION_META_FORMAT's serialization of every other
+     * field the runtime acts on (mb_revision_meta_hex); NULL in a record
+     * parsed from a file */
+    const char *meta_checksum;
 } mb_revision;
 
 typedef struct mb_bundle {
@@ -77,6 +87,9 @@ typedef struct mb_bundle {
     unsigned n_revisions;
     const char *digest;         /* MB_CHECKSUM_HEX digits */
     const char *default_db;     /* URL or NULL */
+    /* XXH3-128 of MB_BUNDLE_META_FORMAT's serialization of the fields
+     * above and of every revision's meta_checksum (mb_bundle_meta_hex) */
+    const char *meta_checksum;
 } mb_bundle;
 
 #endif

@@ -40,6 +40,23 @@ int mb_checksum_valid(const char *s);
 int mb_bundle_digest(char out[MB_CHECKSUM_HEX + 1], const mb_revision *revs,
                      size_t n, mb_error *err);
 
+/**
+ * Metadata checksum of a revision record: XXH3-128 over the text that
+ * docs/format.md defines under MB_REVISION_META_FORMAT (id, path, message,
+ * date, lists, header lines, checksum, length, section table). The caller
+ * checks first that the counts are within MB_REVISION_MAX_*.
+ */
+int mb_revision_meta_hex(char out[MB_CHECKSUM_HEX + 1], const mb_revision *r,
+                         mb_error *err);
+
+/**
+ * Metadata checksum of a bundle: XXH3-128 over the text under
+ * MB_BUNDLE_META_FORMAT (ABI, name, generator, default URL, digest, and
+ * each revision's id and recorded meta_checksum, in array order).
+ */
+int mb_bundle_meta_hex(char out[MB_CHECKSUM_HEX + 1], const mb_bundle *b,
+                       mb_error *err);
+
 /* The first key of PostgreSQL advisory locks ("MB"); the second is
  * mb_lock_number() of the lock key. Online runs and the scripts of
  * --sql take the same lock. */
