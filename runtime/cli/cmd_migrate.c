@@ -69,7 +69,7 @@ static void stop_handlers(int on)
 
 enum action { DO_UP, DO_DOWN, DO_STAMP, DO_RESOLVE };
 
-/* Check the bundle, open the database for writing, and act. */
+/* Open the database for writing and act (run() checked the bundle). */
 static int writing(mb_cli *cli, enum action what)
 {
     mb_error err = MB_ERROR_INIT;
@@ -79,8 +79,7 @@ static int writing(mb_cli *cli, enum action what)
     int rc, opened = 0;
 
     stop_handlers(1);
-    if ((rc = cli_selfcheck(cli, &rep, &err)) < 0 ||
-        (rc = cli_graph(cli, &err)) < 0 ||
+    if ((rc = cli_graph(cli, &err)) < 0 ||
         (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;

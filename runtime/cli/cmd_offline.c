@@ -152,7 +152,6 @@ static int stamp(mb_cli *cli, mb_buf *out, const mb_offline *o,
 int cli_offline(mb_cli *cli, int direction)
 {
     mb_error err = MB_ERROR_INIT;
-    mb_report rep = MB_REPORT_INIT;
     mb_buf out = MB_BUF_INIT;
     mb_offline o = {cli->bundle, &cli->graph, 0, cli->schema,
                     cli->version_table, cli->log_table, cli->lock_timeout,
@@ -160,7 +159,6 @@ int cli_offline(mb_cli *cli, int direction)
     int rc;
 
     if ((rc = script_dialect(cli, &o.dialect, &err)) < 0 ||
-        (rc = cli_selfcheck(cli, &rep, &err)) < 0 ||
         (rc = cli_graph(cli, &err)) < 0)
         goto done;
     rc = direction == MB_STAMP ? stamp(cli, &out, &o, &err)
@@ -171,8 +169,5 @@ int cli_offline(mb_cli *cli, int direction)
                           "stdout");
 done:
     mb_buf_free(&out);
-    rc = cli_fail(cli, rc, &err);
-    cli_print_report(cli, &rep);
-    mb_report_free(&rep);
-    return rc;
+    return cli_fail(cli, rc, &err);
 }

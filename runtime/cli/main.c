@@ -321,6 +321,19 @@ int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
     return rc;
 }
 
+/* cli_selfcheck() for run(): its problems on stderr, exit 3 on any. */
+static int checked(mb_cli *cli)
+{
+    mb_error err = MB_ERROR_INIT;
+    mb_report rep = MB_REPORT_INIT;
+    int rc = cli_selfcheck(cli, &rep, &err);
+
+    rc = cli_fail(cli, rc, &err);
+    cli_print_report(cli, &rep);
+    mb_report_free(&rep);
+    return rc;
+}
+
 int cli_check_schema(const mb_cli *cli, int dialect, mb_error *err)
 {
     if (cli->schema != NULL && dialect != MB_DIALECT_POSTGRESQL) {
@@ -717,6 +730,11 @@ static int run(const mb_bundle *bundle, int argc, char **argv, char **av)
         cli.db = getenv("DATABASE_URL");
     if (cli.db == NULL || cli.db[0] == '\0')
         cli.db = bundle->default_db;
+    /* every command but verify (which reports its own deeper check)
+     * acts on a bundle that passed the self-check, read commands too */
+    if (cli.cmd->run != cmd_verify &&
+        (rc = checked(&cli)) != MB_EXIT_OK)
+        return rc;
     rc = cli.cmd->run(&cli);
     mb_graph_free(&cli.graph);
     mb_graph_text_free(&cli.gt);
