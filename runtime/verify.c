@@ -244,7 +244,16 @@ int mb_versions_check(const mb_graph *g, const mb_versions *v,
             continue;
         }
         applied[node] = 1;
-        if (strcmp(row->checksum, g->nodes[node].rev->checksum) != 0 &&
+        if (!mb_checksum_valid(row->checksum)) {
+            if ((rc = mb_report_add(rep, err, "revision %s (%s): recorded "
+                                    "checksum \"%.64s\" is malformed (not "
+                                    "%d lowercase hex digits); the embedded "
+                                    "is %s", row->revision,
+                                    g->nodes[node].rev->path, row->checksum,
+                                    MB_CHECKSUM_HEX,
+                                    g->nodes[node].rev->checksum)) < 0)
+                return rc;
+        } else if (strcmp(row->checksum, g->nodes[node].rev->checksum) != 0 &&
             (rc = mb_report_add(rep, err, "revision %s (%s): recorded "
                                 "checksum %s differs from the embedded %s",
                                 row->revision, g->nodes[node].rev->path,
