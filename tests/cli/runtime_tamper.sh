@@ -36,6 +36,7 @@ expect_out "database: revision b2 (b2_x.sql): recorded checksum"
 run "$T/app2" -d "$db" verify --format json
 expect_status 3
 expect_out '"ok": false'
+expect_out '"revision b2 (b2_x.sql): recorded checksum'
 
 # a version row this bundle does not know
 sql "$db" "INSERT INTO migbundle_version VALUES ('ghost', '00000000000000000000000000000000', '2026-01-01T00:00:00.000000Z', 'feedfacefeedfacefeedfacefeedface')"
@@ -50,6 +51,10 @@ if [ "$MB_TEST_BACKEND" = sqlite ]; then
 fi
 run "$T/app" -d "$db" verify
 expect_status 3
+expect_out "database: revision ghost is recorded as applied"
+run "$T/app" -d "$db" verify --format json
+expect_status 3
+expect_out '"revision ghost is recorded as applied (at 2026-01-01T00:00:00.000000Z, by bundle feedfacefeedfacefeedfacefeedface) but this bundle does not contain it"'
 sql "$db" "DELETE FROM migbundle_version WHERE revision = 'ghost'"
 
 # an applied revision whose parent row is gone
@@ -59,6 +64,10 @@ run "$T/app" -d "$db" up
 expect_status 3
 expect_err "revision b2 is recorded as applied but its parent a1 is not"
 [ "$before" = "$(dump "$db")" ] || fail "up changed the database"
+run "$T/app" -d "$db" verify --format json
+expect_status 3
+expect_out '"revision b2 is recorded as applied but its parent a1 is not"'
+[ "$before" = "$(dump "$db")" ] || fail "verify changed the database"
 
 # a payload corrupted inside the executable: flip bytes of the compressed
 # b2 payload (found by its zlib header after the a1 one) -> exit 3
@@ -94,6 +103,18 @@ expect_err "is corrupt"
 run "$T/app.bad" -d "$fresh" verify
 expect_status 3
 expect_out "embedded payload of revision b2 (b2_x.sql) is corrupt: its stored bytes do not match their checksum"
+run "$T/app.bad" -d "$fresh" verify --format json
+expect_status 3
+expect_out '"embedded payload of revision b2 (b2_x.sql) is corrupt: its stored bytes do not match their checksum"'
+# read commands check the bundle first too
+for cmd in current manifest history; do
+    # shellcheck disable=SC2086
+    run "$T/app.bad" -d "$fresh" $cmd
+    expect_status 3
+    expect_err "the embedded bundle is corrupt: 1 problem; nothing was run"
+    [ ! -s "$OUT" ] || fail "$cmd printed from a corrupt bundle"
+done
+[ "$empty" = "$(dump "$fresh")" ] || fail "a corrupt bundle wrote to the database"
 # sql prints nothing of a payload that does not inflate and verify
 run "$T/app.bad" sql b2
 expect_status 3
