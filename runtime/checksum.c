@@ -105,13 +105,15 @@ done:
     return rc;
 }
 
-/* " LEN BYTES" of a string, or " -" for NULL: no byte of it can be read
- * as the next field. */
+/* "KEY LEN BYTES" of a string ("KEY 0" when empty, "KEY -" for NULL): no
+ * byte of it can be read as the next field. */
 static int put_string(mb_buf *t, const char *key, const char *s,
                       mb_error *err)
 {
     if (s == NULL)
         return mb_buf_printf(t, err, "%s -\n", key);
+    if (s[0] == '\0')
+        return mb_buf_printf(t, err, "%s 0\n", key);
     return mb_buf_printf(t, err, "%s %zu %s\n", key, strlen(s), s);
 }
 
