@@ -105,6 +105,51 @@ static int stored_check(const mb_revision *rev, mb_error *err)
  * then every field against the record's metadata checksum. Call it once
  * the payload checks passed: they cover raw_len.
  */
+/* s is [A-Za-z0-9_]{1,MB_ID_MAX}, read at most MB_ID_MAX + 1 bytes far. */
+static int id_ok(const char *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return 0;
+    for (i = 0; i <= MB_ID_MAX && s[i] != '\0'; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return i >= 1 && i <= MB_ID_MAX;
+}
+
+/* The id and every list item of rev are ids, as the parser made them: then
+ * no id holds the space or newline that separate the fields of the
+ * metadata serialization. Writes the first that is not into what. */
+static void check_ids(const mb_revision *rev, char *what, size_t size)
+{
+    const char *const *lists[3] = {rev->revises, rev->depends_on,
+                                   rev->branch_labels};
+    const unsigned counts[3] = {rev->n_revises, rev->n_depends_on,
+                                rev->n_branch_labels};
+    static const char *const names[3] = {"parent", "dependency",
+                                         "branch label"};
+    unsigned i, k;
+
+    if (!id_ok(rev->id)) {
+        snprintf(what, size, "its id is not a revision id");
+        return;
+    }
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < counts[k]; i++) {
+            if (lists[k] == NULL || !id_ok(lists[k][i])) {
+                snprintf(what, size, "its %s %u is not an id", names[k],
+                         i + 1);
+                return;
+            }
+        }
+    }
+}
+
 /* Every field the runtime acts on against rev->meta_checksum. */
 static int meta_check(const mb_revision *rev, mb_error *err)
 {
@@ -156,6 +201,8 @@ static int check_record(const mb_revision *rev, mb_error *err)
                          "same kind and dialect", j + 1, i + 1);
         }
     }
+    if (what[0] == '\0')
+        check_ids(rev, what, sizeof what);
     if (what[0] == '\0' &&
         (mb_revision_section(rev, MB_SECTION_UP, MB_DIALECT_POSTGRESQL) ==
              NULL ||

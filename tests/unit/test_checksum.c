@@ -258,6 +258,10 @@ static void test_checksum__selfcheck_checks_the_section_table(void)
 static void test_checksum__metadata_checksums(void)
 {
     static const char *const parents[] = {"p1", "p2"};
+    /* a space, a newline, 33 characters, empty */
+    static const char *const bad_ids[] = {
+        "p 1", "p1\nsection 1 0 1 5 42 24",
+        "abcdefghijklmnopqrstuvwxyz0123456", ""};
     char want[MB_CHECKSUM_HEX + 1], got[MB_CHECKSUM_HEX + 1];
     mb_error err = MB_ERROR_INIT;
     mb_buf t = MB_BUF_INIT;
@@ -310,6 +314,32 @@ static void test_checksum__metadata_checksums(void)
     o.rev.meta_checksum = NULL; /* also a line of the bundle's */
     selfcheck_n(&o, 2, "do not match their checksum (recorded none, "
                 "computed ");
+    /* ids as the parser makes them, so no field can run into the next */
+    make_bundle(&o);
+    o.rev.id = "a 1"; /* also in the digest and the bundle's metadata */
+    selfcheck_n(&o, 3, "embedded revision a 1 (a1.sql) is corrupt: its id "
+                "is not a revision id");
+    make_bundle(&o);
+    o.rev.revises = bad_ids;
+    o.rev.n_revises = 1;
+    selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: its parent 1 "
+              "is not an id");
+    make_bundle(&o);
+    o.rev.depends_on = bad_ids + 1;
+    o.rev.n_depends_on = 1;
+    selfcheck(&o, "its dependency 1 is not an id");
+    make_bundle(&o);
+    o.rev.branch_labels = bad_ids + 2;
+    o.rev.n_branch_labels = 1;
+    selfcheck(&o, "its branch label 1 is not an id");
+    make_bundle(&o);
+    o.rev.branch_labels = NULL;
+    o.rev.n_branch_labels = 1;
+    selfcheck(&o, "its branch label 1 is not an id");
+    make_bundle(&o);
+    o.rev.depends_on = bad_ids + 3;
+    o.rev.n_depends_on = 1;
+    selfcheck(&o, "its dependency 1 is not an id");
     /* the bundle's own fields */
     make_bundle(&o);
     o.b.default_db = "sqlite:other.db";

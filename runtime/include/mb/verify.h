@@ -68,7 +68,8 @@ enum mb_selfcheck_depth {
  * record (at most MB_REVISION_MAX_SECTIONS sections, each of a valid kind,
  * dialect and transaction flag, inside the text, one per kind and
  * dialect, an up section for every dialect; list counts within
- * MB_REVISION_MAX_ITEMS), each revision's metadata checksum (every field
+ * MB_REVISION_MAX_ITEMS; the id and every list item an id), each
+ * revision's metadata checksum (every field
  * the runtime acts on), the bundle digest and the bundle's metadata
  * checksum. One problem per revision at most. Problems are added to rep; returns MB_OK (check rep->count) or
  * a hard error such as MB_ENOMEM.
