@@ -18,7 +18,8 @@
  * BEGIN ATOMIC function) parsed by mb_revfile_parse(), each canonical text
  * deflated by mb_zip_deflate(), its stored checksum taken over the
  * compressed bytes seeded with the raw length, the digest from
- * mb_bundle_digest(). Each input is a list of mutations of a fresh copy
+ * mb_bundle_digest(), the metadata checksums from mb_revision_meta_hex()
+ * and mb_bundle_meta_hex(). Each input is a list of mutations of a fresh copy
  * (see apply() for the encoding): payload bytes, z_len, raw_len, the
  * characters of checksum, stored_checksum and digest, magic, abi, any
  * field of the section table and its count, ids, parents, dependencies,
@@ -30,7 +31,9 @@
  *
  * Checked:
  *   - a change of a checksummed field (payload bytes, z_len, raw_len,
- *     checksum, stored checksum, digest, magic, abi, id, n_revisions) is
+ *     checksum, stored checksum, digest, magic, abi, id, n_revisions, and,
+ *     by the metadata checksums, the section table and the parents,
+ *     dependencies and labels within their counts, and the counts) is
  *     a problem in the self-check at both depths, unless it changed
  *     nothing. One exception, by design of the stored checksum (it covers
  *     a payload's bytes and lengths, not which revision they belong to):
@@ -377,6 +380,39 @@ static void apply(copy *c, reader *in)
     }
 }
 
+/* Does the section table or a list of r differ from revision i's? */
+static int record_changed(const mb_revision *r, int i)
+{
+    const mb_revision *o = &orig_revs[i];
+    const char *const *lists[3] = {r->revises, r->depends_on,
+                                   r->branch_labels};
+    const char *const *olists[3] = {o->revises, o->depends_on,
+                                    o->branch_labels};
+    unsigned counts[3] = {r->n_revises, r->n_depends_on, r->n_branch_labels};
+    unsigned ocounts[3] = {o->n_revises, o->n_depends_on, o->n_branch_labels};
+    unsigned k, j;
+
+    if (r->n_sections != o->n_sections)
+        return 1;
+    for (j = 0; j < r->n_sections; j++) {
+        const mb_section *a = &r->sections[j], *b = &o->sections[j];
+
+        if (a->kind != b->kind || a->dialect != b->dialect ||
+            a->transaction != b->transaction || a->line != b->line ||
+            a->offset != b->offset || a->len != b->len)
+            return 1;
+    }
+    for (k = 0; k < 3; k++) {
+        if (counts[k] != ocounts[k])
+            return 1;
+        for (j = 0; j < counts[k]; j++) {
+            if (strcmp(lists[k][j], olists[k][j]) != 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* Is the payload of r exactly the original one of revision k? */
 static int payload_is(const mb_revision *r, int k)
 {
@@ -417,7 +453,8 @@ static int checksummed_changed(const copy *c, int *any_moved)
         const mb_revision *r = &c->revs[i];
 
         if (strcmp(r->id, orig_revs[i].id) != 0 ||
-            strcmp(r->checksum, orig_revs[i].checksum) != 0)
+            strcmp(r->checksum, orig_revs[i].checksum) != 0 ||
+            record_changed(r, (int)i))
             changed = 1;
         if (payload_is(r, (int)i))
             continue;
