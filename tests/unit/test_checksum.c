@@ -251,6 +251,25 @@ static void test_checksum__selfcheck_checks_the_section_table(void)
     mb_arena_free(&o.arena);
 }
 
+/* A fresh o whose list which (0 revises, 1 depends_on, 2 branch_labels)
+ * is the one item ids[0]: a problem naming want. */
+static void list_case(one_bundle *o, int which, const char *const *ids,
+                      const char *want)
+{
+    make_bundle(o);
+    if (which == 0) {
+        o->rev.revises = ids;
+        o->rev.n_revises = 1;
+    } else if (which == 1) {
+        o->rev.depends_on = ids;
+        o->rev.n_depends_on = 1;
+    } else {
+        o->rev.branch_labels = ids;
+        o->rev.n_branch_labels = 1;
+    }
+    selfcheck(o, want);
+}
+
 /*
  * The metadata checksums are XXH3-128 of the texts docs/format.md spells
  * out ("Metadata checksums"); every field the runtime acts on changes them.
@@ -319,27 +338,12 @@ static void test_checksum__metadata_checksums(void)
     o.rev.id = "a 1"; /* also in the digest and the bundle's metadata */
     selfcheck_n(&o, 3, "embedded revision a 1 (a1.sql) is corrupt: its id "
                 "is not a revision id");
-    make_bundle(&o);
-    o.rev.revises = bad_ids;
-    o.rev.n_revises = 1;
-    selfcheck(&o, "embedded revision a1 (a1.sql) is corrupt: its parent 1 "
-              "is not an id");
-    make_bundle(&o);
-    o.rev.depends_on = bad_ids + 1;
-    o.rev.n_depends_on = 1;
-    selfcheck(&o, "its dependency 1 is not an id");
-    make_bundle(&o);
-    o.rev.branch_labels = bad_ids + 2;
-    o.rev.n_branch_labels = 1;
-    selfcheck(&o, "its branch label 1 is not an id");
-    make_bundle(&o);
-    o.rev.branch_labels = NULL;
-    o.rev.n_branch_labels = 1;
-    selfcheck(&o, "its branch label 1 is not an id");
-    make_bundle(&o);
-    o.rev.depends_on = bad_ids + 3;
-    o.rev.n_depends_on = 1;
-    selfcheck(&o, "its dependency 1 is not an id");
+    list_case(&o, 0, bad_ids, "embedded revision a1 (a1.sql) is corrupt: "
+              "its parent 1 is not an id");
+    list_case(&o, 1, bad_ids + 1, "its dependency 1 is not an id");
+    list_case(&o, 2, bad_ids + 2, "its branch label 1 is not an id");
+    list_case(&o, 2, NULL, "its branch label 1 is not an id");
+    list_case(&o, 1, bad_ids + 3, "its dependency 1 is not an id");
     /* the bundle's own fields */
     make_bundle(&o);
     o.b.default_db = "sqlite:other.db";
