@@ -371,6 +371,7 @@ static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
 {
     unsigned i;
     int rc;
+
     if ((rc = mb_buf_printf(
              out, err,
              "/*\n"
