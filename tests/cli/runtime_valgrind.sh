@@ -22,6 +22,24 @@ for args in "up" "current" "current --format json" "history" "heads --format jso
     run vg "$app" -d "$db" $args
     [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
 done
+# a corrupt bundle (one digit of the digest changed): the self-check's
+# refusals, read commands too, end without leaks
+digest=$("$app" manifest | awk '$1 == "digest:" { print $2 }')
+python3 - "$app" "$T/app.bad" "$digest" <<'PY'
+import sys
+data = open(sys.argv[1], 'rb').read()
+old = sys.argv[3].encode()
+assert data.count(old) == 1, "the digest is not in the executable once"
+new = old[:-1] + (b'1' if old[-1:] == b'0' else b'0')
+open(sys.argv[2], 'wb').write(data.replace(old, new))
+PY
+chmod +x "$T/app.bad"
+for args in "up" "current" "history" "manifest" "verify" "verify --format json" \
+            "up --sql"; do
+    # shellcheck disable=SC2086
+    run vg "$T/app.bad" -d "$db" $args
+    [ "$STATUS" = 3 ] || fail "valgrind, corrupt bundle: $args exited $STATUS"
+done
 run vg "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
 [ "$STATUS" = 0 ] || fail "valgrind: migbundle check"
 run vg "$MIGBUNDLE" build "$MB_SOURCE_DIR/samples/migrations" -o "$T/b.c"
