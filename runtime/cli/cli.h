@@ -18,7 +18,8 @@
 #define MB_EXIT_OK 0
 #define MB_EXIT_DB 1        /* database or SQL error */
 #define MB_EXIT_USAGE 2     /* bad option, unknown or ambiguous target */
-#define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle */
+#define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle,
+                             * schema drift */
 
 #define MB_DEFAULT_LOCK_TIMEOUT 60.0 /* seconds */
 #define MB_DEFAULT_GROUP_COMMIT 0.2  /* seconds (SQLite) */
@@ -32,7 +33,7 @@ enum cli_opt {
     OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
     OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_REV_RANGE,
     OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_SQL, OPT_DOWN, OPT_DIALECT,
-    OPT_QUIET,
+    OPT_QUIET, OPT_DRIFT, OPT_STRICT,
     OPT_HELP, OPT_VERSION, N_OPTS
 };
 
@@ -81,6 +82,8 @@ struct mb_cli {
     int indicate_current;    /* history -i */
     int verbose;             /* -v */
     int sql;                 /* up, down, stamp --sql: print, open nothing */
+    int drift;               /* verify --drift */
+    int strict;              /* up --strict: refuse on schema drift */
     int down;                /* sql --down */
     int dialect;             /* --dialect, MB_DIALECT_ANY: not given */
     char **args;             /* positional arguments after the command */

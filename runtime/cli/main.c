@@ -77,6 +77,10 @@ static const cli_option options[N_OPTS] = {
                      "section that runs there\n(default: every section); "
                      "--sql: the script's\n(default: the database URL's)"},
     [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
+    [OPT_DRIFT] = {"drift", 0, NULL, "verify: compare the schema with the "
+                   "fingerprint\nrecorded at the current heads"},
+    [OPT_STRICT] = {"strict", 0, NULL, "up: refuse to run on schema drift "
+                    "(default: warn)"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
 };
@@ -102,7 +106,8 @@ static const cli_option options[N_OPTS] = {
 
 static const mb_command commands[] = {
     {"up", NULL, cmd_up, "[TARGET]", "apply revisions up to TARGET "
-     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
+     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT),
+     0, CLI_DB_WRITE},
     {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
      0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
@@ -124,7 +129,7 @@ static const mb_command commands[] = {
     {"sql", NULL, cmd_sql, "REV", "print a revision's embedded SQL", 1, 1,
      OPTBIT(OPT_DOWN) | OPTBIT(OPT_DIALECT), 1, CLI_NO_DB},
     {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
-     "checksums", 0, 0, 0, 1, CLI_DB_READ},
+     "checksums", 0, 0, OPTBIT(OPT_DRIFT), 1, CLI_DB_READ},
     {"manifest", NULL, cmd_manifest, "", "list the embedded revisions and "
      "checksums", 0, 0, 0, 1, CLI_NO_DB},
     {"resolve", NULL, cmd_resolve, "REV --applied|--rolled-back", "record "
@@ -674,6 +679,8 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->indicate_current = v[OPT_INDICATE_CURRENT] != NULL;
     cli->verbose = v[OPT_VERBOSE] != NULL;
     cli->sql = v[OPT_SQL] != NULL;
+    cli->drift = v[OPT_DRIFT] != NULL;
+    cli->strict = v[OPT_STRICT] != NULL;
     cli->down = v[OPT_DOWN] != NULL;
     if (v[OPT_DIALECT] != NULL &&
         (cli->dialect = parse_dialect(v[OPT_DIALECT])) < 0)
