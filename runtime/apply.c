@@ -140,23 +140,6 @@ static int checked_state(mb_ctx *ctx, unsigned char *applied,
     return rc;
 }
 
-/* Each difference of d as a line of rep: "added column users.email". */
-static int drift_lines(const mb_drift *d, mb_report *rep, mb_error *err)
-{
-    size_t i;
-    int rc = MB_OK;
-
-    for (i = 0; i < d->diff.n && rc == MB_OK; i++) {
-        const mb_schema_delta *x = &d->diff.v[i];
-        const mb_schema_obj *o = x->after ? x->after : x->before;
-
-        rc = mb_report_add(rep, err, "schema drift: %s %s %s",
-                           mb_drift_change_name(x->change), o->kind,
-                           o->name);
-    }
-    return rc;
-}
-
 /*
  * Before an up with work: compare the live schema with the fingerprint
  * at the current heads (applied); warn per object, or refuse.
@@ -165,29 +148,29 @@ static int check_drift(mb_ctx *ctx, const unsigned char *applied,
                        mb_report *problems, mb_error *err)
 {
     mb_drift d = MB_DRIFT_INIT;
-    mb_report found = MB_REPORT_INIT;
+    mb_report found = MB_REPORT_INIT, *into;
     mb_buf heads = MB_BUF_INIT;
     const char *p;
     int rc;
 
     if (ctx->drift == MB_DRIFT_IGNORE || !mb_vtable_ready(ctx->vt))
         return MB_OK;
+    /* refused: the lines go to problems, empty here (the version table
+     * passed); else each is a warning */
+    into = ctx->drift == MB_DRIFT_REFUSE ? problems : &found;
     if ((rc = mb_drift_heads(&heads, ctx->graph, applied, err)) < 0 ||
         (rc = mb_drift_check(ctx->vt, heads.ptr, &d, err)) < 0 ||
         d.state != MB_DRIFT_FOUND ||
-        (rc = drift_lines(&d, &found, err)) < 0)
+        (rc = mb_drift_report(&d, "schema drift: ", into, err)) < 0)
         goto done;
     if (ctx->drift == MB_DRIFT_REFUSE) {
-        /* problems is empty here: the version table passed */
-        if ((rc = drift_lines(&d, problems, err)) == MB_OK) {
-            rc = mb_error_set(err, MB_EINTEGRITY, "the schema drifted from "
-                              "the fingerprint recorded at the current "
-                              "heads: %zu object%s; nothing was changed",
-                              found.count, found.count == 1 ? "" : "s");
-            mb_error_hint(err, "run \"verify --drift\"; undo the changes "
-                          "made by hand, or record the schema as it is with "
-                          "\"stamp\" of the current heads");
-        }
+        rc = mb_error_set(err, MB_EINTEGRITY, "the schema drifted from the "
+                          "fingerprint recorded at the current heads: %zu "
+                          "object%s; nothing was changed", d.diff.n,
+                          d.diff.n == 1 ? "" : "s");
+        mb_error_hint(err, "run \"verify --drift\"; undo the changes made "
+                      "by hand, or record the schema as it is with "
+                      "\"stamp\" of the current heads");
         goto done;
     }
     for (p = found.text.ptr; p != NULL && *p != '\0';) {

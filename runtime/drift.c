@@ -304,6 +304,28 @@ void mb_drift_free(mb_drift *d)
     mb_schema_free(&d->live);
 }
 
+int mb_drift_report(const mb_drift *d, const char *prefix, mb_report *rep,
+                    mb_error *err)
+{
+    size_t i;
+    int rc = MB_OK;
+
+    for (i = 0; i < d->diff.n && rc == MB_OK; i++) {
+        const mb_schema_delta *x = &d->diff.v[i];
+        const mb_schema_obj *o = x->after ? x->after : x->before;
+
+        if (x->change == MB_SCHEMA_CHANGED)
+            rc = mb_report_add(rep, err, "%schanged %s %s (recorded: %s; "
+                               "now: %s)", prefix, o->kind, o->name,
+                               x->before->def, x->after->def);
+        else
+            rc = mb_report_add(rep, err, "%s%s %s %s", prefix,
+                               mb_drift_change_name(x->change), o->kind,
+                               o->name);
+    }
+    return rc;
+}
+
 const char *mb_drift_change_name(int change)
 {
     return change == MB_SCHEMA_ADDED     ? "added"

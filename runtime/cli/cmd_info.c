@@ -127,7 +127,6 @@ static int verify_drift(mb_cli *cli, mb_session *s,
                         mb_report *rep, mb_error *err)
 {
     mb_buf heads = MB_BUF_INIT;
-    size_t i;
     int rc;
 
     if ((rc = mb_drift_heads(&heads, &cli->graph, applied, err)) < 0 ||
@@ -137,19 +136,8 @@ static int verify_drift(mb_cli *cli, mb_session *s,
         rc = mb_report_add(rep, err, "the fingerprint recorded at %s does "
                            "not match its checksum %s", d->recorded_at.ptr,
                            d->recorded_sum);
-    for (i = 0; i < d->diff.n && rc == MB_OK; i++) {
-        const mb_schema_delta *x = &d->diff.v[i];
-        const mb_schema_obj *o = x->after ? x->after : x->before;
-
-        if (x->change == MB_SCHEMA_CHANGED)
-            rc = mb_report_add(rep, err, "changed %s %s (recorded: %s; "
-                               "now: %s)", o->kind, o->name,
-                               x->before->def, x->after->def);
-        else
-            rc = mb_report_add(rep, err, "%s %s %s",
-                               mb_drift_change_name(x->change), o->kind,
-                               o->name);
-    }
+    if (rc == MB_OK)
+        rc = mb_drift_report(d, "", rep, err);
     if (rc == MB_OK && (d->state == MB_DRIFT_NONE ||
                         d->state == MB_DRIFT_OTHER)) {
         fprintf(stderr, "%s: hint: an up, down or stamp of this release "

@@ -18,6 +18,7 @@
 #include "mb/checksum.h"
 #include "mb/graph.h"
 #include "mb/schema.h"
+#include "mb/verify.h"
 #include "mb/vtable.h"
 
 /** What mb_drift_check() found. */
@@ -68,6 +69,13 @@ int mb_drift_record(mb_vtable *vt, const char *heads,
  */
 int mb_drift_check(mb_vtable *vt, const char *heads, mb_drift *out,
                    mb_error *err);
+
+/**
+ * One line of rep per difference of d, behind prefix: "added KIND NAME",
+ * "removed KIND NAME", "changed KIND NAME (recorded: DEF; now: DEF)".
+ */
+int mb_drift_report(const mb_drift *d, const char *prefix, mb_report *rep,
+                    mb_error *err);
 
 /** "added", "removed" or "changed" for enum mb_schema_change. */
 const char *mb_drift_change_name(int change);
