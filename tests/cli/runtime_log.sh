@@ -71,21 +71,26 @@ while IFS='|' read -r rev dir outcome sum dg; do
 done <"$T/table"
 grep -E "  ddd4 +failed .*no_such_table" "$OUT" >/dev/null || fail "text: the error is not on its row"
 col=$(head -1 "$OUT" | grep -bo REVISION | cut -d: -f1)
-tail -n +2 "$OUT" | while read -r line; do
-    [ "${line:$col:4}" != "" ] && [ "${line:$((col - 1)):1}" = " " ] ||
+tail -n +2 "$OUT" >"$T/lines"
+while read -r line; do
+    if [ -z "${line:$col:4}" ] || [ "${line:$((col - 1)):1}" != " " ]; then
         fail "text: columns not aligned: $line"
-done
+    fi
+done <"$T/lines"
 
 # --revision: an id, a prefix, a target naming several, base names none
 run "$app" -d "$db" log --revision bbb2 --format json
 expect_status 0
-grep -q '"rows": 1}' "$OUT" && expect_out '"revision": "bbb2"' || fail "--revision bbb2"
+grep -q '"rows": 1}' "$OUT" || fail "--revision bbb2: not one row"
+expect_out '"revision": "bbb2"'
 run "$app" -d "$db" log --revision dd
 expect_status 0
-[ "$(wc -l <"$OUT")" = 2 ] && expect_out ddd4 || fail "--revision by prefix"
+[ "$(wc -l <"$OUT")" = 2 ] || fail "--revision by prefix: not one row"
+expect_out ddd4
 run "$app" -d "$db" log --revision heads --format json
 expect_status 0
-grep -q '"rows": 1}' "$OUT" && expect_out '"revision": "ddd4"' || fail "--revision heads"
+grep -q '"rows": 1}' "$OUT" || fail "--revision heads: not one row"
+expect_out '"revision": "ddd4"'
 run "$app" -d "$db" log --revision base --format json
 expect_status 0
 echo '{"log": [], "rows": 0}' | expect_stdout
@@ -96,7 +101,8 @@ expect_err "zzz9"
 # a revision no longer bundled: by its whole id only, when it has rows
 run "$T/old" -d "$db" log --revision ccc3 --format json
 expect_status 0
-grep -q '"rows": 1}' "$OUT" && expect_out '"revision": "ccc3"' || fail "removed revision by id"
+grep -q '"rows": 1}' "$OUT" || fail "removed revision by id: not one row"
+expect_out '"revision": "ccc3"'
 run "$T/old" -d "$db" log --revision cc
 expect_status 2
 run "$T/old" -d "$db" log --revision eee5
