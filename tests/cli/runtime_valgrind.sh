@@ -17,7 +17,9 @@ for args in "up" "current" "current --format json" "history" "heads --format jso
             "current -v" "branches -v" "show head" "show zzz" "history -r zzz:" \
             "sql head --format json" "sql -1 --down" "down base" "up zzz" "up" \
             "up --sql" "down --sql head:base" "stamp --sql c25d:head" \
-            "up --sql zzz:" "down --sql -1"; do
+            "up --sql zzz:" "down --sql -1" "log" "log --format json" \
+            "log --since 2026-01-01T00:00+02:00 --revision head" \
+            "log --revision zzz" "log --since 2026-02-30"; do
     # shellcheck disable=SC2086
     run vg "$app" -d "$db" $args
     [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
