@@ -357,8 +357,10 @@ int mb_scan_dir(mb_scan *out, const char *dir, mb_error *err)
         if ((rc = visit(&w, f->names[f->next++], err)) < 0)
             goto done;
     }
-    qsort(out->files, out->n_files, sizeof *out->files, cmp_str);
-    qsort(out->dirs, out->n_dirs, sizeof *out->dirs, cmp_str);
+    if (out->n_files > 0) /* qsort must not get NULL, even for 0 items */
+        qsort(out->files, out->n_files, sizeof *out->files, cmp_str);
+    if (out->n_dirs > 0)
+        qsort(out->dirs, out->n_dirs, sizeof *out->dirs, cmp_str);
 done:
     while (w.depth > 0)
         pop_frame(&w);

@@ -66,6 +66,13 @@ function(migbundle_add_executable target)
         COMMENT "Bundling the revisions in ${_dir} for ${target}"
         VERBATIM)
     add_executable(${target} "${_out}")
+    # The same revisions give the same executable wherever the build tree
+    # is: the bundle's path in the debug information and in __FILE__ is
+    # written relative to it (GCC 8, Clang 10).
+    if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+        target_compile_options(${target} PRIVATE
+            "-ffile-prefix-map=${CMAKE_CURRENT_BINARY_DIR}=.")
+    endif()
     if(NOT arg_DYNAMIC AND NOT TARGET migbundle::runtime_static)
         message(STATUS "migbundle_add_executable(${target}): this migbundle "
             "has no static runtime (built without MIGBUNDLE_STATIC); "

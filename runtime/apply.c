@@ -37,6 +37,7 @@
 
 #include "mb/alloc.h"
 #include "mb/apply.h"
+#include "mb/drift.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
 
@@ -137,6 +138,111 @@ static int checked_state(mb_ctx *ctx, unsigned char *applied,
         rc = MB_EINTEGRITY;
     }
     return rc;
+}
+
+/*
+ * Before an up with work: compare the live schema with the fingerprint
+ * at the current heads (applied); warn per object, or refuse.
+ */
+static int check_drift(mb_ctx *ctx, const unsigned char *applied,
+                       mb_report *problems, mb_error *err)
+{
+    mb_drift d = MB_DRIFT_INIT;
+    mb_report found = MB_REPORT_INIT, *into;
+    mb_buf heads = MB_BUF_INIT;
+    const char *p;
+    int rc;
+
+    if (ctx->drift == MB_DRIFT_IGNORE || !mb_vtable_ready(ctx->vt))
+        return MB_OK;
+    /* refused: the lines go to problems, empty here (the version table
+     * passed); else each is a warning */
+    into = ctx->drift == MB_DRIFT_REFUSE ? problems : &found;
+    if ((rc = mb_drift_heads(&heads, ctx->graph, applied, err)) < 0 ||
+        (rc = mb_drift_check(ctx->vt, heads.ptr, &d, err)) < 0 ||
+        d.state != MB_DRIFT_FOUND ||
+        (rc = mb_drift_report(&d, "schema drift: ", into, err)) < 0)
+        goto done;
+    if (ctx->drift == MB_DRIFT_REFUSE) {
+        rc = mb_error_set(err, MB_EINTEGRITY, "the schema drifted from the "
+                          "fingerprint recorded at the current heads: %zu "
+                          "object%s; nothing was changed", d.diff.n,
+                          d.diff.n == 1 ? "" : "s");
+        mb_error_hint(err, "run \"verify --drift\"; undo the changes made "
+                      "by hand, or record the schema as it is with "
+                      "\"stamp\" of the current heads");
+        goto done;
+    }
+    for (p = found.text.ptr; p != NULL && *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+        mb_log(&ctx->log, MB_LOG_WARNING, "%.*s", n, p);
+        p += n + (nl != NULL);
+    }
+done:
+    mb_report_free(&found);
+    mb_buf_free(&heads);
+    mb_drift_free(&d);
+    return rc;
+}
+
+/*
+ * After a run or a stamp (under the lock, the tables in place): record a
+ * fingerprint of the schema at the heads now applied, in a transaction of
+ * its own. A failure is a warning (what the run did stays): MB_OK or the
+ * error that was warned about.
+ */
+static int record_fingerprint(mb_ctx *ctx)
+{
+    mb_error err = MB_ERROR_INIT;
+    mb_versions v = MB_VERSIONS_INIT;
+    mb_report ignored = MB_REPORT_INIT;
+    mb_buf heads = MB_BUF_INIT;
+    unsigned char *applied = mb_calloc(ctx->graph->n ? ctx->graph->n : 1, 1);
+    int rc;
+
+    if (applied == NULL)
+        rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
+    else if ((rc = mb_read_state(ctx, &v, applied, &ignored, &err)) == 0 &&
+             (rc = mb_drift_heads(&heads, ctx->graph, applied, &err)) == 0 &&
+             (rc = ctx->be->begin(ctx->conn, &err)) == 0) {
+        if ((rc = mb_drift_record(ctx->vt, heads.ptr, ctx->bundle->digest,
+                                  &err)) < 0 ||
+            (rc = mb_vtable_commit(ctx->vt, &err)) < 0)
+            mb_vtable_rollback(ctx->vt);
+    }
+    if (rc < 0)
+        mb_log(&ctx->log, MB_LOG_WARNING, "the schema fingerprint was not "
+               "recorded: %s", err.msg);
+    mb_versions_free(&v);
+    mb_report_free(&ignored);
+    mb_buf_free(&heads);
+    free(applied);
+    return rc;
+}
+
+/*
+ * 1 when the latest fingerprint is not of the live schema at the heads of
+ * applied (none, other heads, or drift), so that a stamp with nothing to
+ * do records one; 0 when it is, or when that cannot be read (warned).
+ */
+static int fingerprint_stale(mb_ctx *ctx, const unsigned char *applied)
+{
+    mb_error err = MB_ERROR_INIT;
+    mb_drift d = MB_DRIFT_INIT;
+    mb_buf heads = MB_BUF_INIT;
+    int rc, stale = 0;
+
+    if ((rc = mb_drift_heads(&heads, ctx->graph, applied, &err)) < 0 ||
+        (rc = mb_drift_check(ctx->vt, heads.ptr, &d, &err)) < 0)
+        mb_log(&ctx->log, MB_LOG_WARNING, "the schema fingerprint could "
+               "not be read: %s", err.msg);
+    else
+        stale = d.state != MB_DRIFT_EQUAL;
+    mb_drift_free(&d);
+    mb_buf_free(&heads);
+    return stale;
 }
 
 /* Refuse to go on while a transaction:false section is unresolved. */
@@ -693,8 +799,10 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
         goto done;
     if (plan.n == 0)
         goto nothing;
-    if ((rc = run_plan(ctx, &plan, err)) < 0)
+    if ((rc = check_drift(ctx, applied, problems, err)) < 0 ||
+        (rc = run_plan(ctx, &plan, err)) < 0)
         goto done;
+    (void)record_fingerprint(ctx); /* a failure was warned about */
     mb_log(&ctx->log, MB_LOG_PROGRESS, "%s %zu revision%s",
            direction == MB_UP ? "applied" : "rolled back", plan.n,
            plan.n == 1 ? "" : "s");
@@ -838,6 +946,19 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
     if (changes == 0) {
         mb_log(&ctx->log, MB_LOG_PROGRESS, "nothing to do: the version "
                "table already records the target");
+        /* the schema as it is at these heads is recorded all the same
+         * when the latest fingerprint is not of it (none yet, or drift
+         * to accept); an up-to-date one means nothing is written */
+        if (!locked && (rc = ctx->be->lock(ctx->conn,
+                                           ctx->vt->lock_key.ptr, err)) < 0)
+            goto done;
+        locked = 1;
+        if ((rc = mb_vtable_probe(ctx->vt, err)) == MB_OK &&
+            mb_vtable_ready(ctx->vt) && fingerprint_stale(ctx, applied) &&
+            record_fingerprint(ctx) == MB_OK) {
+            mb_log(&ctx->log, MB_LOG_PROGRESS, "recorded the schema "
+                   "fingerprint at the current heads");
+        }
         goto done;
     }
     if (purge) /* every row goes; the result is recorded anew */
@@ -852,6 +973,7 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
     }
     mb_log(&ctx->log, MB_LOG_PROGRESS, "stamped: %zu version row%s changed, "
            "no SQL of any revision ran", changes, changes == 1 ? "" : "s");
+    (void)record_fingerprint(ctx); /* a failure was warned about */
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);

@@ -416,6 +416,96 @@ int mb_schema_text(mb_buf *out, const mb_schema *s, mb_error *err)
     return rc;
 }
 
+/* The kinds the catalog queries above write that hold a space; every
+ * other kind is one word. */
+static const char *const spaced_kinds[] = {"foreign key",
+                                           "materialized view"};
+
+/* Copy s[0..n) into the arena with the escapes of put_escaped undone. */
+static char *unescaped(mb_arena *a, const char *s, size_t n)
+{
+    char *out = mb_arena_alloc(a, n + 1);
+    size_t i, j = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n) {
+            i++;
+            out[j++] = s[i] == 'n' ? '\n' : s[i];
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+/* Split one line "KIND NAME[: DEF]" into o. */
+static int parse_line(mb_arena *a, mb_schema_obj *o, const char *p,
+                      size_t n)
+{
+    const char *end = p + n, *name = NULL, *colon;
+    size_t i;
+
+    for (i = 0; i < sizeof spaced_kinds / sizeof spaced_kinds[0]; i++) {
+        size_t k = strlen(spaced_kinds[i]);
+
+        if (n > k && memcmp(p, spaced_kinds[i], k) == 0 && p[k] == ' ')
+            name = p + k + 1;
+    }
+    if (name == NULL) {
+        name = memchr(p, ' ', n);
+        name = name ? name + 1 : end;
+    }
+    o->kind = mb_arena_strndup(a, p, (size_t)(name - p) -
+                                         (name > p && name[-1] == ' '));
+    colon = name;
+    while (colon + 1 < end && !(colon[0] == ':' && colon[1] == ' '))
+        colon++;
+    if (colon + 1 >= end)
+        colon = end;
+    o->name = unescaped(a, name, (size_t)(colon - name));
+    o->def = colon == end ? unescaped(a, "", 0)
+                          : unescaped(a, colon + 2,
+                                      (size_t)(end - colon - 2));
+    o->owner = o->name;
+    return o->kind && o->name && o->def ? MB_OK : MB_ENOMEM;
+}
+
+int mb_schema_parse(mb_schema *out, const char *text, size_t len,
+                    mb_error *err)
+{
+    const char *p = text, *end = text + len;
+    size_t lines = 0, i;
+
+    *out = (mb_schema)MB_SCHEMA_INIT;
+    for (i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    if (lines == 0)
+        return MB_OK;
+    out->objs = mb_calloc(lines, sizeof *out->objs);
+    if (out->objs == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    /* each pass consumes one line; at most `lines` of them */
+    while (p < end && out->n < lines) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+        if (nl == NULL)
+            break;
+        if (nl > p &&
+            parse_line(&out->text, &out->objs[out->n++], p,
+                       (size_t)(nl - p)) < 0) {
+            mb_schema_free(out);
+            return mb_error_set(err, MB_ENOMEM, "out of memory");
+        }
+        p = nl + 1;
+    }
+    if (out->n > 0)
+        qsort(out->objs, out->n, sizeof *out->objs, cmp_obj);
+    return MB_OK;
+}
+
 static int cmp_key(const mb_schema_obj *a, const mb_schema_obj *b)
 {
     int c = strcmp(a->kind, b->kind);

@@ -788,3 +788,63 @@ done:
     mb_buf_free(&sql);
     return rc;
 }
+
+void mb_log_rows_free(mb_log_rows *l)
+{
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+    mb_arena_free(&l->text);
+}
+
+int mb_vtable_read_log(mb_vtable *vt, const char *since, mb_log_rows *out,
+                       mb_error *err)
+{
+    mb_buf sql = MB_BUF_INIT;
+    mb_rows rows = MB_ROWS_INIT;
+    const char *params[1] = {since};
+    char started[128], finished[128];
+    size_t i;
+    int exists, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = vt->be->table_exists(vt->conn, vt->schema, vt->log_name,
+                                   &exists, err)) < 0 || !exists)
+        return rc;
+    /* SQLite's times are fixed-width UTC text, so text order is time
+     * order; PostgreSQL compares timestamps */
+    if ((rc = mb_buf_printf(&sql, err, "SELECT id, revision, direction, "
+                            "checksum, bundle_digest, %s, %s, outcome, "
+                            "error FROM %s%s ORDER BY id",
+                            iso(vt, "started_at", started, sizeof started),
+                            iso(vt, "finished_at", finished, sizeof finished),
+                            vt->log_q.ptr, since == NULL ? ""
+                            : vt->be->dialect == MB_DIALECT_POSTGRESQL
+                                ? " WHERE started_at >= $1::timestamptz"
+                                : " WHERE started_at >= $1")) < 0 ||
+        (rc = vt->be->query(vt->conn, sql.ptr, since != NULL, params, &rows,
+                            err)) < 0)
+        goto done;
+    if ((out->rows = take_rows(&rows, sizeof *out->rows, &out->text,
+                               err)) == NULL) {
+        rc = MB_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < rows.nrows; i++) {
+        mb_log_row *r = &out->rows[i];
+        char **cell = rows.cells + i * rows.ncols;
+
+        r->id = cell_text(cell[0]);
+        r->e = (mb_log_entry){cell_text(cell[1]), cell_text(cell[2]),
+                              cell_text(cell[3]), cell_text(cell[4]),
+                              cell_text(cell[5]), cell[6], cell_text(cell[7]),
+                              cell[8]};
+    }
+    out->n = rows.nrows;
+done:
+    if (rc < 0)
+        mb_log_rows_free(out);
+    mb_rows_free(&rows);
+    mb_buf_free(&sql);
+    return rc;
+}

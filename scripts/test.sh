@@ -28,7 +28,8 @@ run cmake --build build-test -j "$jobs"
 (cd build-test && run ctest --output-on-failure -j2)
 
 run cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
-    -DMIGBUNDLE_SANITIZE=ON -DMIGBUNDLE_WERROR=ON -DMIGBUNDLE_FAULT_INJECTION=ON
+    -DMIGBUNDLE_SANITIZE=ON -DMIGBUNDLE_WERROR=ON -DMIGBUNDLE_FAULT_INJECTION=ON \
+    -DMIGBUNDLE_STATIC=OFF
 run cmake --build build-asan -j "$jobs"
 (
     cd build-asan

@@ -18,7 +18,8 @@
 #define MB_EXIT_OK 0
 #define MB_EXIT_DB 1        /* database or SQL error */
 #define MB_EXIT_USAGE 2     /* bad option, unknown or ambiguous target */
-#define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle */
+#define MB_EXIT_INTEGRITY 3 /* checksums, unknown revisions, corrupt bundle,
+                             * schema drift */
 
 #define MB_DEFAULT_LOCK_TIMEOUT 60.0 /* seconds */
 #define MB_DEFAULT_GROUP_COMMIT 0.2  /* seconds (SQLite) */
@@ -32,7 +33,7 @@ enum cli_opt {
     OPT_GROUP_COMMIT, OPT_SCHEMA, OPT_VERSION_TABLE, OPT_LOG_TABLE,
     OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_REV_RANGE,
     OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_SQL, OPT_DOWN, OPT_DIALECT,
-    OPT_QUIET,
+    OPT_SINCE, OPT_REVISION, OPT_QUIET, OPT_DRIFT, OPT_STRICT,
     OPT_HELP, OPT_VERSION, N_OPTS
 };
 
@@ -81,8 +82,12 @@ struct mb_cli {
     int indicate_current;    /* history -i */
     int verbose;             /* -v */
     int sql;                 /* up, down, stamp --sql: print, open nothing */
+    int drift;               /* verify --drift */
+    int strict;              /* up --strict: refuse on schema drift */
     int down;                /* sql --down */
     int dialect;             /* --dialect, MB_DIALECT_ANY: not given */
+    const char *since;       /* log --since TIME, or NULL */
+    const char *log_revision; /* log --revision REV, or NULL */
     char **args;             /* positional arguments after the command */
     int nargs;
     mb_graph graph;          /* built by cli_graph() */
@@ -134,6 +139,7 @@ int cmd_stamp(mb_cli *cli);
 int cmd_branches(mb_cli *cli);
 int cmd_show(mb_cli *cli);
 int cmd_sql(mb_cli *cli);
+int cmd_log(mb_cli *cli);
 /* up, down (direction MB_UP, MB_DOWN) or stamp (MB_STAMP) with --sql */
 int cli_offline(mb_cli *cli, int direction);
 

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "mb/alloc.h"
+#include "mb/drift.h"
 #include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
@@ -107,10 +108,104 @@ static void json_report(const mb_report *rep)
     fputc(']', stdout);
 }
 
+/* The state of a fingerprint in verify's JSON. */
+static const char *drift_state_name(int state)
+{
+    switch (state) {
+    case MB_DRIFT_EQUAL: return "equal";
+    case MB_DRIFT_FOUND: return "drift";
+    case MB_DRIFT_OTHER: return "other-heads";
+    case MB_DRIFT_BROKEN: return "corrupt";
+    default: return "none";
+    }
+}
+
+/* verify --drift: the schema against its fingerprint at the current
+ * heads (applied); each difference a line of rep. */
+static int verify_drift(mb_cli *cli, mb_session *s,
+                        const unsigned char *applied, mb_drift *d,
+                        mb_report *rep, mb_error *err)
+{
+    mb_buf heads = MB_BUF_INIT;
+    int rc;
+
+    if ((rc = mb_drift_heads(&heads, &cli->graph, applied, err)) < 0 ||
+        (rc = mb_drift_check(&s->vt, heads.ptr, d, err)) < 0)
+        goto done;
+    if (d->state == MB_DRIFT_BROKEN)
+        rc = mb_report_add(rep, err, "the fingerprint recorded at %s does "
+                           "not match its checksum %s", d->recorded_at.ptr,
+                           d->recorded_sum);
+    if (rc == MB_OK)
+        rc = mb_drift_report(d, "", rep, err);
+    if (rc == MB_OK && (d->state == MB_DRIFT_NONE ||
+                        d->state == MB_DRIFT_OTHER)) {
+        fprintf(stderr, "%s: hint: an up, down or stamp of this release "
+                "records one; \"%s stamp\" of the current heads (see "
+                "\"current\") records the schema as it is\n", cli->prog,
+                cli->prog);
+    }
+done:
+    mb_buf_free(&heads);
+    return rc;
+}
+
+/* verify --drift's "schema" member (JSON) or lines (text). */
+static void print_drift(const mb_cli *cli, const mb_drift *d,
+                        const mb_report *srep)
+{
+    size_t i;
+
+    if (cli->json) {
+        printf(",\n \"schema\": {\"ok\": %s",
+               srep->count ? "false" : "true");
+        mb_json_member(stdout, 0, "fingerprint", drift_state_name(d->state));
+        mb_json_member(stdout, 0, "heads",
+                       d->state == MB_DRIFT_NONE ? NULL : d->heads.ptr);
+        mb_json_member(stdout, 0, "recorded_at",
+                       d->state == MB_DRIFT_NONE ? NULL : d->recorded_at.ptr);
+        mb_json_member(stdout, 0, "recorded_checksum",
+                       d->recorded_sum[0] ? d->recorded_sum : NULL);
+        mb_json_member(stdout, 0, "live_checksum",
+                       d->live_sum[0] ? d->live_sum : NULL);
+        fputs(", \"drift\": [", stdout);
+        for (i = 0; i < d->diff.n; i++) {
+            const mb_schema_delta *x = &d->diff.v[i];
+            const mb_schema_obj *o = x->after ? x->after : x->before;
+
+            fputs(i ? ", {" : "{", stdout);
+            mb_json_member(stdout, 1, "change",
+                           mb_drift_change_name(x->change));
+            mb_json_member(stdout, 0, "kind", o->kind);
+            mb_json_member(stdout, 0, "name", o->name);
+            mb_json_member(stdout, 0, "recorded",
+                           x->before ? x->before->def : NULL);
+            mb_json_member(stdout, 0, "now", x->after ? x->after->def : NULL);
+            fputc('}', stdout);
+        }
+        fputs("], \"problems\": ", stdout);
+        json_report(srep);
+        fputc('}', stdout);
+        return;
+    }
+    if (d->state == MB_DRIFT_EQUAL)
+        printf("schema: ok (fingerprint %s recorded at %s)\n",
+               d->recorded_sum, d->recorded_at.ptr);
+    else if (d->state == MB_DRIFT_NONE)
+        printf("schema: no fingerprint recorded; nothing to compare\n");
+    else if (d->state == MB_DRIFT_OTHER)
+        printf("schema: no fingerprint recorded at the current heads (the "
+               "latest is at %s); nothing to compare\n",
+               d->heads.ptr[0] ? d->heads.ptr : "base");
+    cli_report_lines(stdout, "schema: ", srep);
+}
+
 int cmd_verify(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
     mb_report brep = MB_REPORT_INIT, drep = MB_REPORT_INIT;
+    mb_report srep = MB_REPORT_INIT;
+    mb_drift d = MB_DRIFT_INIT;
     mb_versions v = MB_VERSIONS_INIT;
     unsigned char *applied = NULL;
     char shown[512];
@@ -133,6 +228,10 @@ int cmd_verify(mb_cli *cli)
     if ((rc = mb_read_state(&ctx, &v, applied, &drep, &err)) < 0 ||
         (rc = mb_unresolved(&ctx, &drep, &err)) < 0)
         goto done;
+    /* the schema is compared only with a version table that matches */
+    if (cli->drift && drep.count == 0 &&
+        (rc = verify_drift(cli, &s, applied, &d, &srep, &err)) < 0)
+        goto done;
     mb_url_redact(shown, sizeof shown, cli->db);
     if (cli->json) {
         printf("{\"bundle\": {\"ok\": %s, \"revisions\": %u, \"digest\": ",
@@ -145,8 +244,11 @@ int cmd_verify(mb_cli *cli)
         mb_json_str(stdout, shown);
         printf(", \"applied\": %zu, \"problems\": ", v.n);
         json_report(&drep);
-        printf("},\n \"ok\": %s}\n",
-               brep.count + drep.count ? "false" : "true");
+        fputc('}', stdout);
+        if (cli->drift)
+            print_drift(cli, &d, &srep);
+        printf(",\n \"ok\": %s}\n",
+               brep.count + drep.count + srep.count ? "false" : "true");
     } else {
         if (brep.count == 0)
             printf("bundle: ok (%u revisions, digest %s)\n",
@@ -156,11 +258,14 @@ int cmd_verify(mb_cli *cli)
             printf("database: ok (%zu applied revision%s the bundle)\n",
                    v.n, v.n == 1 ? " matches" : "s match");
         cli_report_lines(stdout, "database: ", &drep);
+        if (cli->drift && drep.count == 0)
+            print_drift(cli, &d, &srep);
     }
-    if (brep.count + drep.count > 0) {
+    if (brep.count + drep.count + srep.count > 0) {
+        size_t n = brep.count + drep.count + srep.count;
+
         fprintf(stderr, "%s: error: verification failed: %zu problem%s\n",
-                cli->prog, brep.count + drep.count,
-                brep.count + drep.count == 1 ? "" : "s");
+                cli->prog, n, n == 1 ? "" : "s");
         rc = MB_EINTEGRITY;
     }
 done:
@@ -170,6 +275,8 @@ done:
     mb_versions_free(&v);
     mb_report_free(&brep);
     mb_report_free(&drep);
+    mb_report_free(&srep);
+    mb_drift_free(&d);
     if (rc == MB_EINTEGRITY && err.msg[0] == '\0')
         return MB_EXIT_INTEGRITY;
     return cli_fail(cli, rc, &err);

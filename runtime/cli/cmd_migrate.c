@@ -86,6 +86,8 @@ static int writing(mb_cli *cli, enum action what)
     ctx = cli_context(cli, &s);
     ctx.single = (what == DO_UP || what == DO_DOWN) && cli->single;
     ctx.stop = &caught;
+    if (what == DO_UP || what == DO_DOWN)
+        ctx.drift = cli->strict ? MB_DRIFT_REFUSE : MB_DRIFT_WARN;
     sig_be = s.be;
     sig_conn = s.conn;
     if (what == DO_RESOLVE)

@@ -76,7 +76,16 @@ static const cli_option options[N_OPTS] = {
     [OPT_DIALECT] = {"dialect", 0, "DIALECT", "postgresql or sqlite; sql: the "
                      "section that runs there\n(default: every section); "
                      "--sql: the script's\n(default: the database URL's)"},
+    [OPT_SINCE] = {"since", 0, "TIME", "log: only the rows started at or "
+                   "after TIME\n(ISO-8601 date or time; no offset: UTC)"},
+    [OPT_REVISION] = {"revision", 0, "REV", "log: only the rows of the "
+                      "revisions REV names\n(or of a whole id no longer "
+                      "bundled)"},
     [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
+    [OPT_DRIFT] = {"drift", 0, NULL, "verify: compare the schema with the "
+                   "fingerprint\nrecorded at the current heads"},
+    [OPT_STRICT] = {"strict", 0, NULL, "up: refuse to run on schema drift "
+                    "(default: warn)"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
 };
@@ -102,7 +111,8 @@ static const cli_option options[N_OPTS] = {
 
 static const mb_command commands[] = {
     {"up", NULL, cmd_up, "[TARGET]", "apply revisions up to TARGET "
-     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
+     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT),
+     0, CLI_DB_WRITE},
     {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
      0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
@@ -124,7 +134,9 @@ static const mb_command commands[] = {
     {"sql", NULL, cmd_sql, "REV", "print a revision's embedded SQL", 1, 1,
      OPTBIT(OPT_DOWN) | OPTBIT(OPT_DIALECT), 1, CLI_NO_DB},
     {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
-     "checksums", 0, 0, 0, 1, CLI_DB_READ},
+     "checksums", 0, 0, OPTBIT(OPT_DRIFT), 1, CLI_DB_READ},
+    {"log", NULL, cmd_log, "", "show the migration log, oldest first", 0,
+     0, OPTBIT(OPT_SINCE) | OPTBIT(OPT_REVISION), 1, CLI_DB_READ},
     {"manifest", NULL, cmd_manifest, "", "list the embedded revisions and "
      "checksums", 0, 0, 0, 1, CLI_NO_DB},
     {"resolve", NULL, cmd_resolve, "REV --applied|--rolled-back", "record "
@@ -687,7 +699,11 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->indicate_current = v[OPT_INDICATE_CURRENT] != NULL;
     cli->verbose = v[OPT_VERBOSE] != NULL;
     cli->sql = v[OPT_SQL] != NULL;
+    cli->drift = v[OPT_DRIFT] != NULL;
+    cli->strict = v[OPT_STRICT] != NULL;
     cli->down = v[OPT_DOWN] != NULL;
+    cli->since = v[OPT_SINCE];
+    cli->log_revision = v[OPT_REVISION];
     if (v[OPT_DIALECT] != NULL &&
         (cli->dialect = parse_dialect(v[OPT_DIALECT])) < 0)
         return usage_error(cli->prog, "unknown dialect \"%s\": use "

@@ -63,7 +63,7 @@ fi
 
 run "$app" --help
 expect_status 0
-for c in up down current history heads verify manifest; do
+for c in up down current history heads verify log manifest; do
     grep -qE "^  $c " "$OUT" || fail "--help does not list $c"
     run "$app" "$c" --help
     expect_status 0

@@ -17,7 +17,9 @@ for args in "up" "current" "current --format json" "history" "heads --format jso
             "current -v" "branches -v" "show head" "show zzz" "history -r zzz:" \
             "sql head --format json" "sql -1 --down" "down base" "up zzz" "up" \
             "up --sql" "down --sql head:base" "stamp --sql c25d:head" \
-            "up --sql zzz:" "down --sql -1"; do
+            "up --sql zzz:" "down --sql -1" "log" "log --format json" \
+            "log --since 2026-01-01T00:00+02:00 --revision head" \
+            "log --revision zzz" "log --since 2026-02-30"; do
     # shellcheck disable=SC2086
     run vg "$app" -d "$db" $args
     [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
@@ -40,6 +42,20 @@ for args in "up" "current" "history" "manifest" "verify" "verify --format json" 
     run vg "$T/app.bad" -d "$db" $args
     [ "$STATUS" = 3 ] || fail "valgrind, corrupt bundle: $args exited $STATUS"
 done
+# schema drift: a column added by hand, verify --drift, up --strict's
+# refusal, up's warning, a stamp that records the schema as it is
+"$app" -q -d "$db" up && "$app" -q -d "$db" down -1 ||
+    fail "could not set up the drift cases"
+sqlite3 "$T/v.db" "ALTER TABLE users ADD COLUMN vg_extra TEXT"
+for args in "verify --drift" "verify --drift --format json" "up --strict" \
+            "up" "verify --drift" "stamp heads"; do
+    # shellcheck disable=SC2086
+    run vg "$app" -d "$db" $args
+    [ "$STATUS" != 99 ] || fail "valgrind found errors in: $args"
+done
+sqlite3 "$T/v.db" "ALTER TABLE users ADD COLUMN vg_more TEXT"
+run vg "$app" -d "$db" stamp heads
+[ "$STATUS" = 0 ] || fail "valgrind: a stamp that records a fingerprint"
 run vg "$MIGBUNDLE" check "$MB_SOURCE_DIR/samples/migrations"
 [ "$STATUS" = 0 ] || fail "valgrind: migbundle check"
 run vg "$MIGBUNDLE" build "$MB_SOURCE_DIR/samples/migrations" -o "$T/b.c"

@@ -299,7 +299,7 @@ static void test_checksum__metadata_checksums(void)
               MB_OK);
     mb_checksum_hex(want, t.ptr, t.len);
     CHECK_STR(o.meta, want);
-    /* the value docs/format.md quotes (printf | xxhsum -H2) */
+    /* the values of format.md's example (printf | xxhsum -H2) */
     CHECK_STR(o.rev.checksum, "33179ab453bfa5305ab2e0605be0ac79");
     CHECK_STR(o.meta, "90f950072daf91cc546c2a7b7e2672f8");
     mb_buf_clear(&t);

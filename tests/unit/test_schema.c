@@ -204,11 +204,65 @@ static void test_schema__text_and_duplicates(void)
     mb_schema_diff_free(&d);
 }
 
+/* A canonical text read back: the same text again, kinds of two words
+ * whole, escapes undone, and a diff against the live snapshot. */
+static void test_schema__parse(void)
+{
+    mb_conn *c = open_memory();
+    mb_schema live = MB_SCHEMA_INIT, back = MB_SCHEMA_INIT;
+    mb_schema_diff d = MB_SCHEMA_DIFF_INIT;
+    mb_error err = MB_ERROR_INIT;
+    mb_buf t = MB_BUF_INIT, t2 = MB_BUF_INIT;
+    static const char odd[] = "function f(a\\\\b): line 1\\nline 2\n"
+                              "materialized view public.mv: SELECT 1\n"
+                              "table x\n";
+    size_t i;
+
+    exec(c, "CREATE TABLE p (id INTEGER PRIMARY KEY)");
+    exec(c, "CREATE TABLE q (id INTEGER, p_id INTEGER REFERENCES p(id), "
+            "UNIQUE (id, p_id))");
+    exec(c, "CREATE INDEX ix_q ON q (p_id)");
+    CHECK(mb_schema_snapshot(&live, &mb_backend_sqlite, c, NULL, 0, &err) ==
+          MB_OK);
+    CHECK(mb_schema_text(&t, &live, &err) == MB_OK);
+    CHECK(mb_schema_parse(&back, t.ptr, t.len, &err) == MB_OK);
+    CHECK(mb_schema_text(&t2, &back, &err) == MB_OK);
+    CHECK_STR(t2.ptr, t.ptr);
+    for (i = 0; i < back.n; i++)
+        if (strcmp(back.objs[i].name, "q(p_id)") == 0)
+            CHECK_STR(back.objs[i].kind, "foreign key");
+    CHECK(mb_schema_diff_make(&d, &back, &live, &err) == MB_OK);
+    CHECK_INT(d.n, 0);
+    mb_schema_diff_free(&d);
+    mb_schema_free(&back);
+    mb_buf_free(&t2);
+
+    CHECK(mb_schema_parse(&back, odd, strlen(odd), &err) == MB_OK);
+    CHECK_INT(back.n, 3);
+    if (back.n == 3) {
+        CHECK_STR(back.objs[0].kind, "function");
+        CHECK_STR(back.objs[0].name, "f(a\\b)");
+        CHECK_STR(back.objs[0].def, "line 1\nline 2");
+        CHECK_STR(back.objs[1].kind, "materialized view");
+        CHECK_STR(back.objs[1].name, "public.mv");
+        CHECK_STR(back.objs[2].name, "x");
+        CHECK_STR(back.objs[2].def, "");
+    }
+    mb_schema_free(&back);
+    CHECK(mb_schema_parse(&back, "", 0, &err) == MB_OK);
+    CHECK_INT(back.n, 0);
+    mb_schema_free(&back);
+    mb_schema_free(&live);
+    mb_buf_free(&t);
+    mb_backend_sqlite.close(c);
+}
+
 static const mb_test tests[] = {
     MB_T(test_schema__sqlite_text),
     MB_T(test_schema__sqlite_column_order),
     MB_T(test_schema__diff),
     MB_T(test_schema__text_and_duplicates),
+    MB_T(test_schema__parse),
 };
 
 MB_TEST_MAIN(tests)

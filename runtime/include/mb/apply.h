@@ -15,6 +15,13 @@
 #include "mb/verify.h"
 #include "mb/vtable.h"
 
+/* What an up or down that has work does about schema drift. */
+enum mb_drift_policy {
+    MB_DRIFT_IGNORE = 0, /* look not at all (stamp, resolve) */
+    MB_DRIFT_WARN = 1,   /* a warning per object, then the run */
+    MB_DRIFT_REFUSE = 2  /* MB_EINTEGRITY, nothing run (up --strict) */
+};
+
 typedef struct mb_ctx {
     const mb_bundle *bundle;
     const mb_graph *graph;
@@ -25,6 +32,9 @@ typedef struct mb_ctx {
                        * commands */
     mb_logger log;    /* progress and warnings (mb/log.h) */
     int single;       /* 1: the whole run in one transaction */
+    /* schema drift before an up that has work (mb/drift.h): enum
+     * mb_drift_policy */
+    int drift;
     /* nonzero (a signal number) when a signal asked the run to stop; the
      * caller's handler also called be->interrupt(). NULL: never. */
     const volatile sig_atomic_t *stop;
@@ -53,6 +63,13 @@ typedef struct mb_ctx {
  * everything before any SQL: MB_EINTEGRITY with the differences in
  * problems. A failing statement rolls its revision back, appends a
  * `failed` log row and returns MB_EDB with FILE:LINE in err.
+ *
+ * When there is work and ctx->drift says so, the live schema is first
+ * compared with the fingerprint recorded at the current heads: each
+ * difference is a warning, or (MB_DRIFT_REFUSE) a line of problems and
+ * MB_EINTEGRITY before anything is written. After a run that succeeds, a
+ * fingerprint of the schema at the new heads is recorded (a failure to
+ * record it is a warning: the revisions stay applied).
  */
 int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                mb_report *problems, mb_error *err);
@@ -65,7 +82,9 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
  * Without purge the recorded checksums must match the bundle
  * (MB_EINTEGRITY otherwise, problems filled); MB_ETARGET when a target
  * cannot be resolved or two are on one lineage. Nothing is written on a
- * refusal.
+ * refusal. A fingerprint of the schema at the resulting heads is then
+ * recorded, also when no version row changed (the way to record one on a
+ * database migrated before fingerprints, or to accept a drift).
  */
 int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
              mb_report *problems, mb_error *err);

@@ -73,6 +73,21 @@ void mb_schema_free(mb_schema *s);
  */
 int mb_schema_text(mb_buf *out, const mb_schema *s, mb_error *err);
 
+/**
+ * Read back a canonical text written by mb_schema_text (a recorded
+ * fingerprint): one object per line, escapes undone, owner = name. The
+ * kind is the known kind the line starts with (the longest, so "foreign
+ * key" and "materialized view" stay whole), else its first word. The
+ * text is ambiguous only for a name that holds ": "; it is then split at
+ * the first, which affects how a difference is shown, never whether
+ * one is found (the hashes decide that).
+ *
+ * @param out  overwritten; free with mb_schema_free (also on failure)
+ * @return MB_OK or MB_ENOMEM
+ */
+int mb_schema_parse(mb_schema *out, const char *text, size_t len,
+                    mb_error *err);
+
 enum mb_schema_change {
     MB_SCHEMA_ADDED = 1,   /* only in after */
     MB_SCHEMA_REMOVED = 2, /* only in before */

@@ -177,6 +177,29 @@ int mb_vtable_state_sql(mb_vtable *vt, mb_buf *out,
                         const mb_revision *const *revs, size_t n,
                         mb_error *err);
 
+/* One row of the log table as `log` reads it; times UTC ISO-8601. */
+typedef struct mb_log_row {
+    const char *id;            /* the row's number, in insertion order */
+    mb_log_entry e;            /* finished_at and error NULL when NULL */
+} mb_log_row;
+
+typedef struct mb_log_rows {
+    mb_log_row *rows; /* in log order (by id) */
+    size_t n;
+    mb_arena text;    /* the rows' strings */
+} mb_log_rows;
+
+#define MB_LOG_ROWS_INIT {NULL, 0, MB_ARENA_INIT}
+
+/**
+ * The log's rows in the order they were written, only those started at or
+ * after since when since is not NULL (UTC, as "YYYY-MM-DDTHH:MM:SS.ffffffZ",
+ * passed as a parameter). A missing log table reads as no rows.
+ */
+int mb_vtable_read_log(mb_vtable *vt, const char *since, mb_log_rows *out,
+                       mb_error *err);
+void mb_log_rows_free(mb_log_rows *l);
+
 /* A revision whose latest log row is `started` or `incomplete`. */
 typedef struct mb_unfinished_row {
     const char *revision;

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# runtime_drift.sh -- schema drift: the fingerprint up, down and stamp
+# record in migbundle_schema, verify --drift (a column added and an index
+# dropped by hand, each named; a clean database; a database from before
+# fingerprints; a tampered fingerprint), up warning and up --strict
+# refusing with nothing written, and migbundle's own tables left out.
+. "$(dirname "$0")/lib.sh"
+
+revision a1 "" "one" \
+    "CREATE TABLE t1 (id INTEGER PRIMARY KEY, name TEXT);
+CREATE INDEX ix_t1_name ON t1 (name);" \
+    "DROP TABLE t1;"
+revision b2 a1 "two" "CREATE TABLE t2 (id INTEGER);" "DROP TABLE t2;"
+make_app "$T/revs" "$T/app"
+db=$(new_db app)
+# the snapshot qualifies PostgreSQL's names with their schema
+p=""
+[ "$MB_TEST_BACKEND" = sqlite ] || p="public."
+# a declared type as the snapshot writes it (PostgreSQL's format_type)
+tr_type() {
+    if [ "$MB_TEST_BACKEND" = sqlite ]; then echo "$1"; else echo "$1" | tr 'A-Z' 'a-z'; fi
+}
+fingerprints() { sql "$db" "SELECT count(*) FROM migbundle_schema"; }
+
+run "$T/app" -d "$db" up a1
+expect_status 0
+[ "$(fingerprints)" = 1 ] || fail "up recorded $(fingerprints) fingerprints"
+[ "$(sql "$db" "SELECT heads FROM migbundle_schema")" = a1 ] ||
+    fail "the fingerprint's heads: $(sql "$db" "SELECT heads FROM migbundle_schema")"
+# the stored checksum is XXH3-128 of the stored text
+sql "$db" "SELECT schema_text FROM migbundle_schema" >"$T/text"
+grep -qix "column ${p}t1.name: TEXT" "$T/text" || fail "text: $(cat "$T/text")"
+! grep -q migbundle "$T/text" || fail "migbundle's tables in the fingerprint"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+expect_out "schema: ok (fingerprint $(sql "$db" "SELECT checksum FROM migbundle_schema") recorded at "
+# without --drift verify says nothing of the schema
+run "$T/app" -d "$db" verify
+expect_status 0
+! grep -q "^schema:" "$OUT" || fail "verify without --drift compared the schema"
+
+# a column added by hand
+sql "$db" "ALTER TABLE t1 ADD COLUMN extra TEXT"
+run "$T/app" -d "$db" verify --drift
+expect_status 3
+expect_out "schema: added column ${p}t1.extra"
+expect_err "verification failed: 1 problem"
+run "$T/app" -d "$db" verify --drift --format json
+expect_status 3
+expect_out '"fingerprint": "drift"'
+expect_out "{\"change\": \"added\", \"kind\": \"column\", \"name\": \"${p}t1.extra\", \"recorded\": null, \"now\": \"$(tr_type TEXT)\"}"
+expect_out '"problems": ["added column '"${p}"'t1.extra"]'
+
+# up --strict refuses before writing anything
+before=$(dump "$db")
+run "$T/app" -d "$db" up --strict
+expect_status 3
+expect_err "the schema drifted from the fingerprint recorded at the current heads: 1 object; nothing was changed"
+expect_err "schema drift: added column ${p}t1.extra"
+expect_err 'hint: run "verify --drift"'
+[ "$before" = "$(dump "$db")" ] || fail "up --strict changed the database"
+
+# up warns, runs, and records the schema as it then is
+run "$T/app" -d "$db" up
+expect_status 0
+expect_err "warning: schema drift: added column ${p}t1.extra"
+expect_err "applied 1 revision"
+[ "$(fingerprints)" = 2 ] || fail "up recorded no fingerprint"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+expect_out "schema: ok"
+
+# an index dropped by hand; down warns, rolls back and records
+sql "$db" "DROP INDEX ix_t1_name"
+run "$T/app" -d "$db" verify --drift
+expect_status 3
+expect_out "schema: removed index ${p}ix_t1_name"
+run "$T/app" -d "$db" down
+expect_status 0
+expect_err "warning: schema drift: removed index ${p}ix_t1_name"
+[ "$(fingerprints)" = 3 ] || fail "down recorded no fingerprint"
+[ "$(sql "$db" "SELECT heads FROM migbundle_schema ORDER BY id DESC LIMIT 1")" = a1 ] ||
+    fail "down's fingerprint is not at a1"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+
+# a definition changed by hand (PostgreSQL: SQLite cannot alter a column)
+if [ "$MB_TEST_BACKEND" != sqlite ]; then
+    sql "$db" "ALTER TABLE t1 ALTER COLUMN name SET NOT NULL"
+    run "$T/app" -d "$db" verify --drift
+    expect_status 3
+    expect_out "schema: changed column public.t1.name (recorded: text; now: text NOT NULL)"
+    sql "$db" "ALTER TABLE t1 ALTER COLUMN name DROP NOT NULL"
+fi
+
+# a stamp with nothing to do records only a stale fingerprint
+before=$(dump "$db")
+run "$T/app" -d "$db" stamp a1
+expect_status 0
+[ "$before" = "$(dump "$db")" ] || fail "a stamp with an up-to-date fingerprint wrote"
+sql "$db" "ALTER TABLE t1 ADD COLUMN accepted TEXT"
+run "$T/app" -d "$db" stamp a1
+expect_status 0
+expect_err "recorded the schema fingerprint at the current heads"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+
+# a database from before fingerprints: nothing to compare, and a hint
+sql "$db" "DROP TABLE migbundle_schema"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+expect_out "schema: no fingerprint recorded; nothing to compare"
+expect_err "hint: an up, down or stamp of this release records one"
+run "$T/app" -d "$db" verify --drift --format json
+expect_status 0
+expect_out '"fingerprint": "none"'
+run "$T/app" -d "$db" up --strict b2
+expect_status 0
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+expect_out "schema: ok"
+
+# a fingerprint whose latest row is at other heads is not compared
+sql "$db" "INSERT INTO migbundle_schema (heads, checksum, schema_text, bundle_digest, recorded_at) SELECT 'zz', checksum, schema_text, bundle_digest, recorded_at FROM migbundle_schema"
+sql "$db" "ALTER TABLE t2 ADD COLUMN late TEXT"
+run "$T/app" -d "$db" verify --drift
+expect_status 0
+expect_out "schema: no fingerprint recorded at the current heads (the latest is at zz)"
+
+# a fingerprint edited in the table does not hash to its checksum
+run "$T/app" -d "$db" stamp b2
+expect_status 0
+sql "$db" "INSERT INTO migbundle_schema (heads, checksum, schema_text, bundle_digest, recorded_at) SELECT heads, checksum, schema_text || 'table x', bundle_digest, recorded_at FROM migbundle_schema WHERE id = (SELECT max(id) FROM migbundle_schema)"
+run "$T/app" -d "$db" verify --drift
+expect_status 3
+expect_out "does not match its checksum"
+
+# other table names: the fingerprint table follows the version table's
+db2=$(new_db names)
+run "$T/app" -d "$db2" --version-table app_version --log-table app_log up
+expect_status 0
+[ "$(sql "$db2" "SELECT count(*) FROM app_schema")" = 1 ] ||
+    fail "no app_schema table"
+run "$T/app" -d "$db2" --version-table app_version --log-table app_log verify --drift
+expect_status 0
+expect_out "schema: ok"
+
+# a fingerprint that cannot be recorded is a warning; the run stands
+# (test builds: MIGBUNDLE_FAULT_INJECTION)
+if MB_FAULT_TRACE="$T/probe" "$T/app" -d "sqlite::memory:" current \
+       >/dev/null 2>&1 && [ -s "$T/probe" ]; then
+    db3=$(new_db fault)
+    run env MB_FAULT=fingerprint:1:fail "$T/app" -d "$db3" up
+    expect_status 0
+    expect_err "warning: the schema fingerprint was not recorded:"
+    expect_err "applied 2 revisions"
+    run "$T/app" -d "$db3" verify --drift
+    expect_status 0
+    expect_out "schema: no fingerprint recorded"
+fi
+
+# usage: --drift is verify's, --strict up's and not with --sql
+run "$T/app" -d "$db" current --drift
+expect_status 2
+run "$T/app" -d "$db" verify --strict
+expect_status 2
+run "$T/app" -d "$db" up --strict --sql
+expect_status 2
+echo ok
