@@ -13,7 +13,13 @@ prefix=$T/prefix
 cmake --install "$MB_BINARY_DIR" --prefix "$prefix" >"$T/install.log" 2>&1 ||
     { cat "$T/install.log" >&2; fail "cmake --install failed"; }
 extra=()
+sanitized=0
 if grep -q '^MIGBUNDLE_SANITIZE:BOOL=ON' "$MB_BINARY_DIR/CMakeCache.txt"; then
+    # ASan records each instrumented global with the source file's path as
+    # the compiler was given it (no -ffile-prefix-map applies): such
+    # executables name their tree. Releases are never sanitized builds;
+    # here only the generated C is compared.
+    sanitized=1
     # shellcheck disable=SC2054 # the commas are the flag's
     extra=(-DCMAKE_C_FLAGS=-fsanitize=address,undefined
         -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined)
@@ -42,7 +48,8 @@ for type in Release Debug; do
     app "$two" 077 C.UTF-8 Asia/Tokyo "2030-07-08 09:10:11" "$type"
     cmp "$one/build/app-migrate_bundle.c" "$two/build/app-migrate_bundle.c" ||
         fail "$type: the generated C differs between the two trees"
-    if ! cmp "$one/build/app-migrate" "$two/build/app-migrate"; then
+    if [ "$sanitized" = 0 ] &&
+        ! cmp "$one/build/app-migrate" "$two/build/app-migrate"; then
         strings -a "$two/build/app-migrate" | grep -F "$two" >&2 || true
         fail "$type: the executables differ (paths of the tree above, if any)"
     fi
