@@ -214,8 +214,16 @@ int cmd_verify(mb_cli *cli)
     int rc, opened = 0;
 
     if ((rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
-                                   &err)) < 0 ||
-        (rc = cli_graph(cli, &err)) < 0 ||
+                                   &err)) < 0)
+        goto done;
+    /* a release gate: the digest a site accepts (docs/operations.md) */
+    if (cli->expect_digest != NULL &&
+        strcmp(cli->expect_digest, cli->bundle->digest) != 0 &&
+        (rc = mb_report_add(&brep, &err, "the bundle digest is %s, not %s "
+                            "as --expect-digest requires",
+                            cli->bundle->digest, cli->expect_digest)) < 0)
+        goto done;
+    if ((rc = cli_graph(cli, &err)) < 0 ||
         (rc = cli_open(cli, &s, &err)) < 0)
         goto done;
     opened = 1;

@@ -86,6 +86,8 @@ static const cli_option options[N_OPTS] = {
                    "fingerprint\nrecorded at the current heads"},
     [OPT_STRICT] = {"strict", 0, NULL, "up: refuse to run on schema drift "
                     "(default: warn)"},
+    [OPT_EXPECT_DIGEST] = {"expect-digest", 0, "HEX", "verify: fail "
+                           "(exit 3) unless the bundle digest is HEX"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
 };
@@ -134,7 +136,8 @@ static const mb_command commands[] = {
     {"sql", NULL, cmd_sql, "REV", "print a revision's embedded SQL", 1, 1,
      OPTBIT(OPT_DOWN) | OPTBIT(OPT_DIALECT), 1, CLI_NO_DB},
     {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
-     "checksums", 0, 0, OPTBIT(OPT_DRIFT), 1, CLI_DB_READ},
+     "checksums", 0, 0, OPTBIT(OPT_DRIFT) | OPTBIT(OPT_EXPECT_DIGEST), 1,
+     CLI_DB_READ},
     {"log", NULL, cmd_log, "", "show the migration log, oldest first", 0,
      0, OPTBIT(OPT_SINCE) | OPTBIT(OPT_REVISION), 1, CLI_DB_READ},
     {"manifest", NULL, cmd_manifest, "", "list the embedded revisions and "
@@ -486,6 +489,24 @@ static int set_aside_relative(int argc, char **argv, char **new_argv)
 }
 
 /* Seconds from 0 to 86400. */
+/* A bundle digest: MB_CHECKSUM_HEX hex digits, either case, to lowercase. */
+static int parse_digest(char out[MB_CHECKSUM_HEX + 1], const char *arg)
+{
+    size_t i;
+
+    for (i = 0; i < MB_CHECKSUM_HEX; i++) {
+        char c = arg[i];
+
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return -1;
+        out[i] = c;
+    }
+    out[i] = '\0';
+    return arg[i] == '\0' ? 0 : -1;
+}
+
 static int parse_seconds(double *out, const char *arg)
 {
     char *end;
@@ -701,6 +722,14 @@ static int validate(mb_cli *cli, const cli_args *a)
     cli->sql = v[OPT_SQL] != NULL;
     cli->drift = v[OPT_DRIFT] != NULL;
     cli->strict = v[OPT_STRICT] != NULL;
+    if (v[OPT_EXPECT_DIGEST] != NULL &&
+        parse_digest(cli->expect_digest_buf, v[OPT_EXPECT_DIGEST]) < 0)
+        return usage_error(cli->prog, "invalid --expect-digest \"%s\": "
+                           "give the %d hexadecimal digits \"manifest\" "
+                           "shows as digest", v[OPT_EXPECT_DIGEST],
+                           MB_CHECKSUM_HEX);
+    if (v[OPT_EXPECT_DIGEST] != NULL)
+        cli->expect_digest = cli->expect_digest_buf;
     cli->down = v[OPT_DOWN] != NULL;
     cli->since = v[OPT_SINCE];
     cli->log_revision = v[OPT_REVISION];

@@ -152,4 +152,33 @@ run "$T/app.sum" sql b2
 expect_status 3
 expect_err "the embedded bundle is corrupt: 2 problems; nothing was run"
 [ ! -s "$OUT" ] || fail "sql printed a payload that does not match its checksum"
+
+# verify --expect-digest: the gate of a site that accepts one release only
+want=$("$T/app" manifest | sed -n 's/^digest: \([0-9a-f]\{32\}\) .*/\1/p')
+[ -n "$want" ] || fail "manifest shows no digest"
+gate=$(new_db gate)
+run "$T/app" -d "$gate" up
+expect_status 0
+before=$(dump "$gate")
+run "$T/app" -d "$gate" verify --expect-digest "$want"
+expect_status 0
+run "$T/app" -d "$gate" verify --expect-digest "$(echo "$want" | tr a-f A-F)"
+expect_status 0
+other=$("$T/app2" manifest | sed -n 's/^digest: \([0-9a-f]\{32\}\) .*/\1/p')
+[ "$other" != "$want" ] || fail "two bundles with one digest"
+run "$T/app" -d "$gate" verify --expect-digest "$other"
+expect_status 3
+expect_out "bundle: the bundle digest is $want, not $other as --expect-digest requires"
+run "$T/app" -d "$gate" verify --format json --expect-digest "$other"
+expect_status 3
+expect_out "\"problems\": [\"the bundle digest is $want, not $other as --expect-digest requires\"]"
+for bad in "${want:0:31}" "${want}0" "${want:0:31}g" ""; do
+    run "$T/app" -d "$gate" verify --expect-digest "$bad"
+    expect_status 2
+    expect_err "invalid --expect-digest \"$bad\""
+done
+run "$T/app" -d "$gate" current --expect-digest "$want"
+expect_status 2
+expect_err "--expect-digest is for verify"
+[ "$before" = "$(dump "$gate")" ] || fail "verify --expect-digest wrote to the database"
 echo "ok"
