@@ -134,13 +134,20 @@ corrupt "$T/app.offset" 1 "embedded revision b2 (b2_x.sql) is corrupt: its metad
 
 # one flipped byte in b2's parent id: the compiler keeps one "a1" for the
 # id of a1 and the parent of b2, so both records (and the digest, and the
-# bundle's record of the ids) differ
+# bundle's record of the ids) differ. An ASan build lays string literals
+# out apart, with redzones, where "\0a1\0" is not only the id: the case
+# runs in the other builds (CI's first phase, both backends).
+case "$MB_CFLAGS" in
+*sanitize=address*) echo "skipped the parent-id patch: ASan build" ;;
+*)
 patch "$T/app" "$T/app.parent" "b'\\0a1\\0'" "b'\\0a9\\0'"
 corrupt "$T/app.parent" 4 \
     "embedded revision a9 (a1_x.sql) is corrupt: its metadata" \
     "embedded revision b2 (b2_x.sql) is corrupt: its metadata" \
     "does not match the embedded revisions" \
     "bundle metadata (name, generator, default database, digest or the revisions' metadata checksums) do not match their checksum"
+;;
+esac
 
 # one flipped byte in the digest
 digest=$("$T/app" manifest | awk '$1 == "digest:" { print $2 }')
