@@ -57,12 +57,24 @@ int mb_buf_puts(mb_buf *b, const char *s, mb_error *err)
 
 int mb_buf_printf(mb_buf *b, mb_error *err, const char *fmt, ...)
 {
+    size_t room = b->ptr != NULL ? b->cap - b->len : 0;
+    size_t max = b->max ? b->max : MB_BUF_DEFAULT_MAX;
     va_list ap;
     int n, rc;
 
+    /* format once into the room there is; a second time only when the
+     * text did not fit (or would pass the limit, which mb_buf_grow
+     * reports) */
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < room && b->len <= max &&
+        (size_t)n <= max - b->len) {
+        b->len += (size_t)n;
+        return MB_OK;
+    }
+    if (room)
+        b->ptr[b->len] = '\0';
     if (n < 0) {
         mb_buf_free(b);
         return mb_error_set(err, MB_ERROR, "could not format text");
