@@ -24,6 +24,7 @@
 #include "emit.h"
 #include "mb/alloc.h"
 #include "mb/checksum.h"
+#include "sign.h"
 
 #define WIDTH 80 /* the generated file keeps to 80 columns */
 
@@ -293,13 +294,24 @@ static int check_revision(const mb_revision *r, mb_error *err)
     return MB_OK;
 }
 
-static int put_bundle(mb_buf *out, const mb_bundle *b, mb_error *err)
+/*
+ * The bundle record: b's fields, its metadata checksum, and with sign_key
+ * (a PEM file) the release signature of both checksums (sign.h).
+ */
+static int put_bundle(mb_buf *out, const mb_bundle *b, const char *sign_key,
+                      mb_error *err)
 {
     const char *in = "    ";
     char meta[MB_CHECKSUM_HEX + 1];
+    mb_release_signature sig;
+    mb_bundle sealed = *b;
     int rc;
 
     if ((rc = mb_bundle_meta_hex(meta, b, err)) < 0)
+        return rc;
+    sealed.meta_checksum = meta;
+    if (sign_key != NULL &&
+        (rc = mb_sign_bundle(&sig, &sealed, sign_key, err)) < 0)
         return rc;
     if ((rc = mb_buf_puts(out, "\nconst mb_bundle mb_embedded_bundle = {\n"
                           "    .magic = MB_BUNDLE_MAGIC,\n"
@@ -313,7 +325,11 @@ static int put_bundle(mb_buf *out, const mb_bundle *b, mb_error *err)
                             b->n_revisions)) < 0 ||
         (rc = put_field(out, in, "digest", b->digest, err)) < 0 ||
         (rc = put_field(out, in, "default_db", b->default_db, err)) < 0 ||
-        (rc = put_field(out, in, "meta_checksum", meta, err)) < 0)
+        (rc = put_field(out, in, "meta_checksum", meta, err)) < 0 ||
+        (rc = put_field(out, in, "signer_key", sign_key ? sig.key : NULL,
+                        err)) < 0 ||
+        (rc = put_field(out, in, "signature", sign_key ? sig.sig : NULL,
+                        err)) < 0)
         return rc;
     return mb_buf_puts(out, "};\n", err);
 }
@@ -337,9 +353,11 @@ static int with_meta(mb_revision *revs, char (*sums)[MB_CHECKSUM_HEX + 1],
     return MB_OK;
 }
 
-static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err);
+static int emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,
+                  mb_error *err);
 
-int mb_emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
+int mb_emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,
+              mb_error *err)
 {
     size_t n = b->n_revisions ? b->n_revisions : 1;
     mb_revision *revs = mb_calloc(n, sizeof *revs);
@@ -359,7 +377,7 @@ int mb_emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
     if ((rc = with_meta(revs, sums, b, err)) < 0)
         goto done;
     copy.revisions = revs;
-    rc = emit_c(out, &copy, err);
+    rc = emit_c(out, &copy, sign_key, err);
 done:
     free(revs);
     free(sums);
@@ -367,7 +385,8 @@ done:
 }
 
 /* mb_emit_c() once every record carries its metadata checksum. */
-static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
+static int emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,
+                  mb_error *err)
 {
     unsigned i;
     int rc;
@@ -409,7 +428,7 @@ static int emit_c(mb_buf *out, const mb_bundle *b, mb_error *err)
         if ((rc = mb_buf_puts(out, "};\n", err)) < 0)
             return rc;
     }
-    return put_bundle(out, b, err);
+    return put_bundle(out, b, sign_key, err);
 }
 
 /* Append path escaped for make: spaces and '#' with '\', '$' as "$$". */

@@ -14,11 +14,15 @@
 #include "scan.h"
 
 /**
- * Append the C source defining `mb_embedded_bundle` as b to out. The
- * revisions must be compressed (z_len > 0) and their ids valid C
- * identifier tails ([A-Za-z0-9_]{1,MB_ID_MAX}); anything else is MB_ERROR.
+ * Append the C source defining `mb_embedded_bundle` as b to out, with the
+ * metadata checksums computed here. The revisions must be compressed
+ * (z_len > 0) and their ids valid C identifier tails
+ * ([A-Za-z0-9_]{1,MB_ID_MAX}); anything else is MB_ERROR. sign_key: NULL,
+ * or the PEM file of the Ed25519 key that signs the release (sign.h; its
+ * errors are MB_EUSAGE).
  */
-int mb_emit_c(mb_buf *out, const mb_bundle *b, mb_error *err);
+int mb_emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,
+              mb_error *err);
 
 /**
  * Append a make-syntax depfile to out: `TARGET: DEP...` where the

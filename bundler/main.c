@@ -24,7 +24,7 @@
 /* Long-only options get values outside the range of characters. */
 enum {
     OPT_NAME = 256, OPT_DEFAULT_DB, OPT_DEPFILE, OPT_STRICT, OPT_DB,
-    OPT_NO_SQLITE
+    OPT_NO_SQLITE, OPT_SIGN
 };
 
 typedef struct command {
@@ -97,6 +97,9 @@ static void help_build(void)
            "                         is given (default: none)\n"
            "      --depfile=FILE     also write a make-syntax depfile for "
            "OUT.c\n"
+           "      --sign=KEY.pem     sign the release with this Ed25519 "
+           "private key\n"
+           "                         (openssl genpkey -algorithm ed25519)\n"
            "  -h, --help             show this help, then exit\n");
 }
 
@@ -130,7 +133,8 @@ static void help_check(void)
 
 /* Emit the bundle for p to out, then the depfile if asked. */
 static int build(const mb_project *p, const char *out, const char *name,
-                 const char *default_db, const char *depfile, mb_error *err)
+                 const char *default_db, const char *depfile,
+                 const char *sign_key, mb_error *err)
 {
     mb_packed packed = MB_PACKED_INIT;
     mb_buf text = MB_BUF_INIT;
@@ -148,7 +152,7 @@ static int build(const mb_project *p, const char *out, const char *name,
     b.n_revisions = (unsigned)packed.n;
     b.digest = packed.digest;
     b.default_db = default_db;
-    if ((rc = mb_emit_c(&text, &b, err)) < 0 ||
+    if ((rc = mb_emit_c(&text, &b, sign_key, err)) < 0 ||
         (rc = mb_emit_write(out, text.ptr, text.len, &changed, err)) < 0)
         goto done;
     if (depfile != NULL) {
@@ -171,11 +175,12 @@ static int cmd_build(int argc, char **argv)
         {"name", required_argument, NULL, OPT_NAME},
         {"default-db", required_argument, NULL, OPT_DEFAULT_DB},
         {"depfile", required_argument, NULL, OPT_DEPFILE},
+        {"sign", required_argument, NULL, OPT_SIGN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL, *out = NULL, *name = "app-migrate";
-    const char *default_db = NULL, *depfile = NULL;
+    const char *default_db = NULL, *depfile = NULL, *sign_key = NULL;
     mb_project p = MB_PROJECT_INIT;
     mb_error err = MB_ERROR_INIT;
     int c, status;
@@ -186,6 +191,7 @@ static int cmd_build(int argc, char **argv)
         case OPT_NAME: name = optarg; break;
         case OPT_DEFAULT_DB: default_db = optarg; break;
         case OPT_DEPFILE: depfile = optarg; break;
+        case OPT_SIGN: sign_key = optarg; break;
         case 'h': help_build(); return EXIT_OK;
         default: return option_error("build", argv, c);
         }
@@ -199,7 +205,7 @@ static int cmd_build(int argc, char **argv)
         goto done;
     }
     mb_check_warnings(&p, PROG, stderr);
-    if (build(&p, out, name, default_db, depfile, &err) < 0)
+    if (build(&p, out, name, default_db, depfile, sign_key, &err) < 0)
         status = fail(&err);
 done:
     mb_project_free(&p);

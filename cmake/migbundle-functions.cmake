@@ -1,7 +1,8 @@
 # migbundle-functions.cmake -- migbundle_add_executable() for CMake users.
 #
 #   migbundle_add_executable(<target> MIGRATIONS <dir>
-#                            [NAME <name>] [DEFAULT_DB <url>] [DYNAMIC])
+#                            [NAME <name>] [DEFAULT_DB <url>]
+#                            [SIGN_KEY <key.pem>] [DYNAMIC])
 #
 # Adds the executable <target>: the revision files under <dir> bundled by
 # `migbundle build` into <target>_bundle.c in the current binary directory,
@@ -12,7 +13,11 @@
 # without MIGBUNDLE_STATIC, which has no static runtime (a message says so). A relative <dir> is
 # taken from the current source directory. NAME (default: <target>) is the
 # program name recorded in the bundle; DEFAULT_DB the database URL used
-# when neither --db nor DATABASE_URL is given.
+# when neither --db nor DATABASE_URL is given. SIGN_KEY signs the release
+# with that Ed25519 private key (`migbundle build --sign`; a relative path
+# is taken from the current source directory, and editing the key file
+# rebuilds the bundle). Keep the key out of the source tree: a release
+# job passes its path, e.g. -DRELEASE_KEY=/run/secrets/release-key.pem.
 #
 # The bundle is regenerated whenever a revision file is edited, added or
 # deleted: `migbundle build --depfile` lists every file and directory it
@@ -26,8 +31,8 @@
 include_guard(GLOBAL)
 
 function(migbundle_add_executable target)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "DYNAMIC" "MIGRATIONS;NAME;DEFAULT_DB"
-        "")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "DYNAMIC"
+        "MIGRATIONS;NAME;DEFAULT_DB;SIGN_KEY" "")
     if(arg_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "migbundle_add_executable(${target}): unknown "
             "arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -57,11 +62,18 @@ function(migbundle_add_executable target)
     if(DEFINED arg_DEFAULT_DB)
         list(APPEND _args "--default-db=${arg_DEFAULT_DB}")
     endif()
+    set(_deps ${_tool})
+    if(arg_SIGN_KEY)
+        get_filename_component(_key "${arg_SIGN_KEY}" ABSOLUTE
+            BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        list(APPEND _args "--sign=${_key}")
+        list(APPEND _deps "${_key}")
+    endif()
 
     add_custom_command(
         OUTPUT "${_out}"
         COMMAND ${_tool} ${_args}
-        DEPENDS ${_tool}
+        DEPENDS ${_deps}
         DEPFILE "${_out}.d"
         COMMENT "Bundling the revisions in ${_dir} for ${target}"
         VERBATIM)

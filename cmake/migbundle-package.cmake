@@ -38,17 +38,18 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Explicit, so that the package is the same whichever tools the build host
 # has: the shared libraries that migbundle and every program linked with
-# the runtime load (dpkg-shlibdeps finds only libc6, zlib1g and libxxhash0
-# in migbundle itself; tests/cli/deb_package.sh checks that its list stays
-# covered), then what a consumer build needs: the headers and pkg-config
+# the runtime load (dpkg-shlibdeps finds only libc6, zlib1g, libxxhash0
+# and libssl3 in migbundle itself; tests/cli/deb_package.sh checks that
+# its list stays covered), then what a consumer build needs: the headers and pkg-config
 # files of those libraries, pkg-config and cmake.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6 (>= 2.34), libsqlite3-0, zlib1g, libxxhash0, libpq5, libsqlite3-dev, zlib1g-dev, libxxhash-dev, libpq-dev, pkg-config, cmake (>= 3.20)")
+    "libc6 (>= 2.34), libsqlite3-0, zlib1g, libxxhash0, libpq5, libssl3, libsqlite3-dev, zlib1g-dev, libxxhash-dev, libpq-dev, libssl-dev, pkg-config, cmake (>= 3.20)")
 if(MIGBUNDLE_STATIC)
-    # static executables link Debian's libssl.a and libcrypto.a (and
-    # libc.a, from libc6-dev) with the libpq archives the package carries
-    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libssl-dev, libc6-dev")
+    # static executables link Debian's libssl.a and libcrypto.a (from
+    # libssl-dev, above) and libc.a (libc6-dev) with the libpq archives
+    # the package carries
+    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libc6-dev")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gcc | c-compiler")
 

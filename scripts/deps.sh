@@ -17,7 +17,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake pkg-config
-    libsqlite3-dev zlib1g-dev libxxhash-dev libpq-dev
+    libsqlite3-dev zlib1g-dev libxxhash-dev libpq-dev libssl-dev
     xxhash sqlite3
     clang valgrind time file
     postgresql-15 openssl pgbouncer libpg-query-dev

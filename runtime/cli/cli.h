@@ -34,7 +34,7 @@ enum cli_opt {
     OPT_PURGE, OPT_APPLIED, OPT_ROLLED_BACK, OPT_REV_RANGE,
     OPT_INDICATE_CURRENT, OPT_VERBOSE, OPT_SQL, OPT_DOWN, OPT_DIALECT,
     OPT_SINCE, OPT_REVISION, OPT_QUIET, OPT_DRIFT, OPT_STRICT, OPT_EXPECT_DIGEST,
-    OPT_HELP, OPT_VERSION, N_OPTS
+    OPT_KEY, OPT_HELP, OPT_VERSION, N_OPTS
 };
 
 #define OPTBIT(o) (1u << (o))
@@ -86,6 +86,7 @@ struct mb_cli {
     int strict;              /* up --strict: refuse on schema drift */
     const char *expect_digest; /* verify --expect-digest, or NULL */
     char expect_digest_buf[MB_CHECKSUM_HEX + 1]; /* its digits, lowercase */
+    const char *key;         /* verify --key PUB.pem, or NULL */
     int down;                /* sql --down */
     int dialect;             /* --dialect, MB_DIALECT_ANY: not given */
     const char *since;       /* log --since TIME, or NULL */

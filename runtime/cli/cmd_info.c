@@ -13,6 +13,7 @@
 #include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
+#include "mb/sign.h"
 #include "mb/url.h"
 
 int cmd_current(mb_cli *cli)
@@ -200,6 +201,22 @@ static void print_drift(const mb_cli *cli, const mb_drift *d,
     cli_report_lines(stdout, "schema: ", srep);
 }
 
+/* A release signature in JSON: null when the bundle is not signed. */
+static void json_signature(const mb_signature_state *sig)
+{
+    if (!sig->is_signed) {
+        fputs("null", stdout);
+        return;
+    }
+    fputc('{', stdout);
+    mb_json_member(stdout, 1, "algorithm", "ed25519");
+    mb_json_member(stdout, 0, "key_fingerprint", sig->fingerprint);
+    mb_json_member(stdout, 0, "value", sig->b64);
+    printf(", \"valid\": %s, \"key_matches\": %s}",
+           sig->valid ? "true" : "false",
+           sig->key_matches ? "true" : "false");
+}
+
 int cmd_verify(mb_cli *cli)
 {
     mb_error err = MB_ERROR_INIT;
@@ -207,14 +224,24 @@ int cmd_verify(mb_cli *cli)
     mb_report srep = MB_REPORT_INIT;
     mb_drift d = MB_DRIFT_INIT;
     mb_versions v = MB_VERSIONS_INIT;
+    mb_signature_state sig;
+    mb_pubkey key;
     unsigned char *applied = NULL;
     char shown[512];
     mb_session s;
     mb_ctx ctx;
     int rc, opened = 0;
 
-    if ((rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
-                                   &err)) < 0)
+    memset(&sig, 0, sizeof sig);
+    if ((cli->key != NULL && (rc = mb_pubkey_read(&key, cli->key,
+                                                  &err)) < 0) ||
+        (rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
+                                  &err)) < 0)
+        goto done;
+    /* the signature signs the digest and metadata checksum found right */
+    if (brep.count == 0 &&
+        (rc = mb_signature_check(cli->bundle, cli->key ? &key : NULL, &sig,
+                                 &brep, &err)) < 0)
         goto done;
     /* a release gate: the digest a site accepts (docs/operations.md) */
     if (cli->expect_digest != NULL &&
@@ -245,6 +272,8 @@ int cmd_verify(mb_cli *cli)
         printf("{\"bundle\": {\"ok\": %s, \"revisions\": %u, \"digest\": ",
                brep.count ? "false" : "true", cli->bundle->n_revisions);
         mb_json_str(stdout, cli->bundle->digest);
+        fputs(", \"signature\": ", stdout);
+        json_signature(&sig);
         fputs(", \"problems\": ", stdout);
         json_report(&brep);
         printf("},\n \"database\": {\"ok\": %s, \"url\": ",
@@ -261,6 +290,9 @@ int cmd_verify(mb_cli *cli)
         if (brep.count == 0)
             printf("bundle: ok (%u revisions, digest %s)\n",
                    cli->bundle->n_revisions, cli->bundle->digest);
+        if (brep.count == 0 && sig.is_signed)
+            printf("signature: ok (ed25519, key %s%s)\n", sig.fingerprint,
+                   cli->key ? ", the one --key names" : "");
         cli_report_lines(stdout, "bundle: ", &brep);
         if (drep.count == 0)
             printf("database: ok (%zu applied revision%s the bundle)\n",
@@ -290,23 +322,41 @@ done:
     return cli_fail(cli, rc, &err);
 }
 
+/*
+ * The manifest, with the release signature checked against the key the
+ * bundle carries: one that does not verify is shown as such, then exit 3.
+ */
 int cmd_manifest(mb_cli *cli)
 {
     const mb_bundle *b = cli->bundle;
+    mb_error err = MB_ERROR_INIT;
+    mb_report rep = MB_REPORT_INIT;
+    mb_signature_state sig;
     char shown[512] = "";
     unsigned i;
+    int rc;
 
+    if ((rc = mb_signature_check(b, NULL, &sig, &rep, &err)) < 0)
+        return cli_fail(cli, rc, &err);
     if (b->default_db != NULL)
         mb_url_redact(shown, sizeof shown, b->default_db);
     if (!cli->json) {
         printf("name: %s\ngenerator: %s\ndigest: %s (%s)\ndefault-db: %s\n"
-               "revisions: %u\n", b->name, b->generator, b->digest,
+               "metadata: %s (%s)\n", b->name, b->generator, b->digest,
                MB_DIGEST_FORMAT, b->default_db ? shown : "(none)",
-               b->n_revisions);
+               b->meta_checksum, MB_BUNDLE_META_FORMAT);
+        if (sig.is_signed && sig.fingerprint[0] != '\0')
+            printf("signed-by: ed25519 %s (%s)\nsignature: %s (%s)\n",
+                   sig.fingerprint, sig.valid ? "valid" : "DOES NOT VERIFY",
+                   sig.b64, MB_SIGNATURE_FORMAT);
+        else
+            printf("signed-by: %s\n", sig.is_signed ? "(malformed "
+                   "signature record)" : "(not signed)");
+        printf("revisions: %u\n", b->n_revisions);
         for (i = 0; i < b->n_revisions; i++)
             printf("%s %s %s\n", b->revisions[i].checksum,
                    b->revisions[i].id, b->revisions[i].path);
-        return MB_EXIT_OK;
+        goto done;
     }
     fputc('{', stdout);
     mb_json_member(stdout, 1, "name", b->name);
@@ -314,6 +364,10 @@ int cmd_manifest(mb_cli *cli)
     mb_json_member(stdout, 0, "bundle_digest", b->digest);
     mb_json_member(stdout, 0, "digest_format", MB_DIGEST_FORMAT);
     mb_json_member(stdout, 0, "default_db", b->default_db ? shown : NULL);
+    mb_json_member(stdout, 0, "bundle_meta", b->meta_checksum);
+    mb_json_member(stdout, 0, "meta_format", MB_BUNDLE_META_FORMAT);
+    fputs(", \"signature\": ", stdout);
+    json_signature(&sig);
     fputs(", \"revisions\": [", stdout);
     for (i = 0; i < b->n_revisions; i++) {
         printf("%s\n  {", i ? "," : "");
@@ -321,5 +375,11 @@ int cmd_manifest(mb_cli *cli)
         fputs("}", stdout);
     }
     printf("%s]}\n", b->n_revisions ? "\n" : "");
-    return MB_EXIT_OK;
+done:
+    if (rep.count > 0) {
+        cli_print_report(cli, &rep);
+        rc = MB_EINTEGRITY;
+    }
+    mb_report_free(&rep);
+    return rc == MB_EINTEGRITY ? MB_EXIT_INTEGRITY : MB_EXIT_OK;
 }

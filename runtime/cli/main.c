@@ -88,6 +88,8 @@ static const cli_option options[N_OPTS] = {
                     "(default: warn)"},
     [OPT_EXPECT_DIGEST] = {"expect-digest", 0, "HEX", "verify: fail "
                            "(exit 3) unless the bundle digest is HEX"},
+    [OPT_KEY] = {"key", 0, "PUB.pem", "verify: fail (exit 3) unless the "
+                 "release is signed\nby this Ed25519 public key"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
 };
@@ -136,7 +138,8 @@ static const mb_command commands[] = {
     {"sql", NULL, cmd_sql, "REV", "print a revision's embedded SQL", 1, 1,
      OPTBIT(OPT_DOWN) | OPTBIT(OPT_DIALECT), 1, CLI_NO_DB},
     {"verify", NULL, cmd_verify, "", "check the bundle and the applied "
-     "checksums", 0, 0, OPTBIT(OPT_DRIFT) | OPTBIT(OPT_EXPECT_DIGEST), 1,
+     "checksums", 0, 0, OPTBIT(OPT_DRIFT) | OPTBIT(OPT_EXPECT_DIGEST) |
+     OPTBIT(OPT_KEY), 1,
      CLI_DB_READ},
     {"log", NULL, cmd_log, "", "show the migration log, oldest first", 0,
      0, OPTBIT(OPT_SINCE) | OPTBIT(OPT_REVISION), 1, CLI_DB_READ},
@@ -730,6 +733,7 @@ static int validate(mb_cli *cli, const cli_args *a)
                            MB_CHECKSUM_HEX);
     if (v[OPT_EXPECT_DIGEST] != NULL)
         cli->expect_digest = cli->expect_digest_buf;
+    cli->key = v[OPT_KEY];
     cli->down = v[OPT_DOWN] != NULL;
     cli->since = v[OPT_SINCE];
     cli->log_revision = v[OPT_REVISION];

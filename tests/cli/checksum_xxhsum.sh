@@ -31,7 +31,7 @@ canon=$(tail -c +4 "$T/crlf/a1_x.sql" | sed 's/\r$//' | xxhsum -H2 | cut -d' ' -
 grep -q "^$canon a1 " "$T/m2" || fail "canonical bytes do not hash to the checksum"
 
 # 3. the bundle digest is the documented text hashed with xxhsum -H2
-text=$(printf 'migbundle-digest-v1\n'; awk 'NR>5 {print $2, $1}' "$T/manifest" | sort)
+text=$(printf 'migbundle-digest-v1\n'; awk 'f {print $2, $1} /^revisions: /{f=1}' "$T/manifest" | sort)
 want=$(printf '%s\n' "$text" | xxhsum -H2 | cut -d' ' -f1)
 grep -q "^digest: $want " "$T/manifest" || fail "bundle digest is not $want"
 

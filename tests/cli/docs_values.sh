@@ -2,8 +2,9 @@
 # docs_values.sh -- every checksum and digest quoted in the docs (docs/*.md,
 # README.md, man/*.1) is one the current sources produce, computed here
 # at test time, never written into this test:
-#   - a 32-hex value must be a checksum of a sample revision or the
-#     sample's bundle digest (app-migrate manifest of samples/migrations);
+#   - a 32-hex value must be a checksum of a sample revision, the
+#     sample's bundle digest or its bundle metadata checksum (app-migrate
+#     manifest of samples/migrations);
 #   - an abbreviated one (8 to 31 hex digits, a letter and a digit among
 #     them: `d2cbbd8b6367`, `d2cbbd8b…`) must begin one of those values or
 #     be a revision id;
@@ -16,15 +17,20 @@
 # of a page must be reported.
 . "$(dirname "$0")/lib.sh"
 
-# values FILE EXE: the checksums and the digest of EXE's manifest, then
-# its revision ids (prefixed "id "), one a line
+# values FILE EXE: the checksums, the digest and the bundle metadata
+# checksum of EXE's manifest, then its revision ids (prefixed "id "), one
+# a line
 values() {
     "$2" manifest >"$T/manifest" || fail "manifest of $2"
-    sed -n 's/^digest: \([0-9a-f]\{32\}\) .*/\1/p' "$T/manifest" >>"$1"
-    awk 'NR > 5 {print $1; print "id " $2}' "$T/manifest" >>"$1"
+    sed -n 's/^\(digest\|metadata\): \([0-9a-f]\{32\}\) .*/\2/p' \
+        "$T/manifest" >>"$1"
+    awk 'f {print $1; print "id " $2} /^revisions: /{f=1}' "$T/manifest" >>"$1"
 }
 
-make_app "$MB_SOURCE_DIR/samples/migrations" "$T/sample"
+# as the top-level CMakeLists.txt builds the sample (its metadata
+# checksum covers the name and the default URL)
+make_app "$MB_SOURCE_DIR/samples/migrations" "$T/sample" \
+    --default-db sqlite:app.db
 : >"$T/sample.values"
 values "$T/sample.values" "$T/sample"
 make_app "$MB_SOURCE_DIR/tests/cli/docs_example" "$T/example"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #define MB_BUNDLE_MAGIC 0x4d42554eu /* "MBUN" */
-#define MB_BUNDLE_ABI_VERSION 3u
+#define MB_BUNDLE_ABI_VERSION 4u
 
 /* Version of the bundle digest definition (see docs/format.md). */
 #define MB_DIGEST_FORMAT "migbundle-digest-v1"
@@ -25,6 +25,10 @@
  * "Metadata checksums"). */
 #define MB_REVISION_META_FORMAT "migbundle-revision-meta-v1"
 #define MB_BUNDLE_META_FORMAT "migbundle-bundle-meta-v1"
+
+/* Version of the text a release signature signs (docs/format.md,
+ * "Signature"; mb/sign.h). */
+#define MB_SIGNATURE_FORMAT "migbundle-signature-v1"
 
 #define MB_CHECKSUM_HEX 32 /* XXH3-128 as lowercase hex digits */
 #define MB_ID_MAX 32       /* [A-Za-z0-9_]{1,32} */
@@ -90,6 +94,12 @@ typedef struct mb_bundle {
     /* XXH3-128 of MB_BUNDLE_META_FORMAT's serialization of the fields
      * above and of every revision's meta_checksum (mb_bundle_meta_hex) */
     const char *meta_checksum;
+    /* `migbundle build --sign`: the Ed25519 public key (64 hex digits) and
+     * its signature of MB_SIGNATURE_FORMAT's text (128 hex digits); both
+     * NULL in an unsigned bundle. Not under meta_checksum: the signature
+     * signs it. */
+    const char *signer_key;
+    const char *signature;
 } mb_bundle;
 
 #endif
