@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "mb/alloc.h"
 #include "mb/drift.h"
+#include "mb/exe.h"
 #include "mb/json.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
@@ -235,6 +236,7 @@ int cmd_verify(mb_cli *cli)
     memset(&sig, 0, sizeof sig);
     if ((cli->key != NULL && (rc = mb_pubkey_read(&key, cli->key,
                                                   &err)) < 0) ||
+        (rc = mb_exe_check(&brep, &err)) < 0 ||
         (rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_DEEP, &brep,
                                   &err)) < 0)
         goto done;

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "mb/alloc.h"
+#include "mb/exe.h"
 #include "mb/plan.h"
 #include "mb/url.h"
 
@@ -327,8 +328,10 @@ int cli_graph(mb_cli *cli, mb_error *err)
 
 int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
 {
-    int rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_STORED, rep, err);
+    int rc;
 
+    if ((rc = mb_exe_check(rep, err)) == MB_OK)
+        rc = mb_bundle_selfcheck(cli->bundle, MB_SELFCHECK_STORED, rep, err);
     if (rc == MB_OK && rep->count > 0) {
         mb_error_set(err, MB_EINTEGRITY, "the embedded bundle is corrupt: "
                      "%zu problem%s; nothing was run", rep->count,

@@ -6,8 +6,9 @@
 # offset, in a parent id, in the digest; the generated C edited by hand and
 # relinked; the file truncated). Each: exit 3 before any SQL, every
 # difference named, verify (text and JSON) naming the same items, the
-# database unchanged (dumps, and the file's bytes on SQLite). A truncated
-# executable does not get as far as main(): it fails, and no SQL runs.
+# database unchanged (dumps, and the file's bytes on SQLite). A file cut
+# inside what is loaded does not get as far as main(): it fails, and no
+# SQL runs.
 . "$(dirname "$0")/lib.sh"
 
 revision a1 "" "one" "CREATE TABLE t1 (id INTEGER);" "DROP TABLE t1;"
@@ -171,13 +172,40 @@ sed -e 's/\.offset = '"$offset"', \.len = '"$len"'}/.offset = '"$((offset + 7))"
     fail "could not link the edited C"
 corrupt "$T/app.hand" 1 "embedded revision b2 (b2_x.sql) is corrupt: its metadata"
 
+# a truncated executable, cut in its tail (what is never loaded: the
+# section header table, the symbol tables): the program and its bundle are
+# whole, but the file is not the one built; every command exits 3, the
+# sizes named. Cut one byte short, halfway into the tail, and exactly
+# where the loaded bytes end.
+sizes=$(python3 - "$T/app" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+assert data[:4] == b'\x7fELF' and data[4] == 2, "a 64-bit ELF file"
+phoff, = struct.unpack_from('<Q', data, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', data, 0x36)
+loaded = 0
+for i in range(phnum):
+    p_type, _, p_offset, _, _, p_filesz = struct.unpack_from(
+        '<IIQQQQ', data, phoff + i * phentsize)
+    if p_type == 1:  # PT_LOAD
+        loaded = max(loaded, p_offset + p_filesz)
+assert loaded < len(data), "nothing after the loaded bytes"
+print(len(data), len(data) - 1, (loaded + len(data)) // 2, loaded)
+PY
+)
+read -r whole one_short halfway loaded <<<"$sizes"
+for size in "$one_short" "$halfway" "$loaded"; do
+    cp "$T/app" "$T/app.tail"
+    truncate -s "$size" "$T/app.tail"
+    corrupt "$T/app.tail" 1 "the executable is truncated: its file holds $size bytes, its ELF headers describe $whole"
+done
+
 # a truncated executable: cut inside the compressed payload of b2 (found
-# as runtime_tamper.sh finds it) and halfway to it. (A cut that removes
-# only what is never loaded, such as debug information, leaves the program
-# and its bundle whole: nothing it acts on changed.) The records the loader
-# relocates lie after the payloads, so the dynamic loader itself stops
-# such a file (SIGSEGV or SIGBUS) before main(); exit status 3 cannot be
-# had from it. What holds: it fails, prints nothing, and no SQL runs.
+# as runtime_tamper.sh finds it) and halfway to it. The data the loader
+# and the C library touch at start-up lie after the payloads, so the
+# kernel refuses such a file (execve fails: "Bad address") or the loader
+# dies of SIGSEGV or SIGBUS, before main(); exit status 3 cannot be had
+# from it. What holds: it fails, prints nothing, and no SQL runs.
 cut=$(python3 - "$T/app" <<'PY'
 import sys, zlib
 data = open(sys.argv[1], 'rb').read()
