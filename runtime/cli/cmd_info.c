@@ -211,8 +211,10 @@ static void json_signature(const mb_signature_state *sig)
     }
     fputc('{', stdout);
     mb_json_member(stdout, 1, "algorithm", "ed25519");
-    mb_json_member(stdout, 0, "key_fingerprint", sig->fingerprint);
-    mb_json_member(stdout, 0, "value", sig->b64);
+    /* a malformed record has neither */
+    mb_json_member(stdout, 0, "key_fingerprint",
+                   sig->fingerprint[0] ? sig->fingerprint : NULL);
+    mb_json_member(stdout, 0, "value", sig->b64[0] ? sig->b64 : NULL);
     printf(", \"valid\": %s, \"key_matches\": %s}",
            sig->valid ? "true" : "false",
            sig->key_matches ? "true" : "false");

@@ -128,6 +128,9 @@ expect_out "bundle: the bundle's signature record is malformed: the signer's key
 run "$T/bad2" manifest
 expect_status 3
 expect_out "signed-by: (malformed signature record)"
+run "$T/bad2" manifest --format json
+expect_status 3
+expect_out '"signature": {"algorithm": "ed25519", "key_fingerprint": null, "value": null, "valid": false, "key_matches": true}'
 [ "$before" = "$(dump "$db")" ] || fail "a bad signature changed the database"
 
 # --- keys verify --key refuses: exit 2 before anything is read -----------
