@@ -131,6 +131,14 @@ expect_out "signed-by: (malformed signature record)"
 run "$T/bad2" manifest --format json
 expect_status 3
 expect_out '"signature": {"algorithm": "ed25519", "key_fingerprint": null, "value": null, "valid": false, "key_matches": true}'
+# and a signature that is not hex
+sed '/\.signature =/{n;s/"[0-9a-f]/"z/}' "$T/signed.c" >"$T/bad3.c"
+cmp -s "$T/signed.c" "$T/bad3.c" && fail "the signature was not edited"
+# shellcheck disable=SC2086
+"$CC" $MB_CFLAGS -o "$T/bad3" "$T/bad3.c" $MB_LIBS || fail "could not link"
+run "$T/bad3" -d "$db" verify
+expect_status 3
+expect_out "bundle: the bundle's signature record is malformed: the signature is not 128 hexadecimal digits"
 [ "$before" = "$(dump "$db")" ] || fail "a bad signature changed the database"
 
 # --- keys verify --key refuses: exit 2 before anything is read -----------
