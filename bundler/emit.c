@@ -24,7 +24,7 @@
 #include "emit.h"
 #include "mb/alloc.h"
 #include "mb/checksum.h"
-#include "sign.h"
+#include "signer.h"
 
 #define WIDTH 80 /* the generated file keeps to 80 columns */
 
@@ -296,7 +296,7 @@ static int check_revision(const mb_revision *r, mb_error *err)
 
 /*
  * The bundle record: b's fields, its metadata checksum, and with sign_key
- * (a PEM file) the release signature of both checksums (sign.h).
+ * (a PEM file) the release signature of both checksums (signer.h).
  */
 static int put_bundle(mb_buf *out, const mb_bundle *b, const char *sign_key,
                       mb_error *err)

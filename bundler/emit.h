@@ -18,7 +18,7 @@
  * metadata checksums computed here. The revisions must be compressed
  * (z_len > 0) and their ids valid C identifier tails
  * ([A-Za-z0-9_]{1,MB_ID_MAX}); anything else is MB_ERROR. sign_key: NULL,
- * or the PEM file of the Ed25519 key that signs the release (sign.h; its
+ * or the PEM file of the Ed25519 key that signs the release (signer.h; its
  * errors are MB_EUSAGE).
  */
 int mb_emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,

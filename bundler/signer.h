@@ -1,9 +1,9 @@
 /*
- * sign.h -- `migbundle build --sign KEY.pem`: sign a bundle with an
+ * signer.h -- `migbundle build --sign KEY.pem`: sign a bundle with an
  * Ed25519 private key (the runtime's side is mb/sign.h).
  */
-#ifndef MB_BUNDLER_SIGN_H
-#define MB_BUNDLER_SIGN_H
+#ifndef MB_BUNDLER_SIGNER_H
+#define MB_BUNDLER_SIGNER_H
 
 #include "mb/bundle.h"
 #include "mb/error.h"

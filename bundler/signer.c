@@ -1,5 +1,5 @@
 /*
- * sign.c -- sign a bundle with an Ed25519 private key (see sign.h).
+ * signer.c -- sign a bundle with an Ed25519 private key (see signer.h).
  *
  * The key is read in an OSSL_LIB_CTX of its own, like the runtime's
  * checks (runtime/sign.c): no openssl.cnf takes part. An encrypted key is
@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "sign.h"
+#include "signer.h"
 
 /* Called by OpenSSL for an encrypted key: note it and give no password. */
 static int no_password(char *buf, int size, int rwflag, void *u)
