@@ -105,14 +105,13 @@ static int describe(mb_pubkey *key, EVP_PKEY *pkey, OSSL_LIB_CTX *lib,
     return rc;
 }
 
-int mb_pubkey_from_hex(mb_pubkey *key, const char *hex, mb_error *err)
+/* The key, and fingerprint, of hex (MB_SIGNER_KEY_HEX digits). */
+static int key_from_hex(mb_pubkey *key, const char *hex, OSSL_LIB_CTX *lib,
+                        mb_error *err)
 {
-    OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
     EVP_PKEY *pkey = NULL;
     int rc;
 
-    if (lib == NULL)
-        return mb_error_set(err, MB_ENOMEM, "out of memory");
     if (unhex(key->raw, sizeof key->raw, hex) < 0)
         rc = mb_error_set(err, MB_EINTEGRITY, "the signer's key is not %d "
                           "hexadecimal digits", MB_SIGNER_KEY_HEX);
@@ -124,7 +123,6 @@ int mb_pubkey_from_hex(mb_pubkey *key, const char *hex, mb_error *err)
     else
         rc = describe(key, pkey, lib, err);
     EVP_PKEY_free(pkey);
-    OSSL_LIB_CTX_free(lib);
     return rc;
 }
 
@@ -164,15 +162,15 @@ int mb_pubkey_read(mb_pubkey *key, const char *path, mb_error *err)
 
 /* 1: sig verifies text with key, 0: it does not, < 0: an error. */
 static int ed25519_verify(const mb_pubkey *key, const unsigned char *sig,
-                          const mb_buf *text, mb_error *err)
+                          const mb_buf *text, OSSL_LIB_CTX *lib,
+                          mb_error *err)
 {
-    OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY *pkey = NULL;
     char why[256];
     int rc;
 
-    if (lib == NULL || md == NULL)
+    if (md == NULL)
         rc = mb_error_set(err, MB_ENOMEM, "out of memory");
     else if ((pkey = EVP_PKEY_new_raw_public_key_ex(lib, "ED25519", NULL,
                                                     key->raw,
@@ -191,19 +189,19 @@ static int ed25519_verify(const mb_pubkey *key, const unsigned char *sig,
     }
     EVP_PKEY_free(pkey);
     EVP_MD_CTX_free(md);
-    OSSL_LIB_CTX_free(lib);
     return rc;
 }
+
+static int check_signature(const mb_bundle *b, const mb_pubkey *expected,
+                           mb_signature_state *st, mb_report *rep,
+                           OSSL_LIB_CTX *lib, mb_error *err);
 
 int mb_signature_check(const mb_bundle *b, const mb_pubkey *expected,
                        mb_signature_state *st, mb_report *rep,
                        mb_error *err)
 {
-    unsigned char sig[MB_ED25519_SIG_LEN];
-    mb_pubkey key;
-    mb_error e = MB_ERROR_INIT;
-    mb_buf text = MB_BUF_INIT;
-    int rc = MB_OK, ok;
+    OSSL_LIB_CTX *lib;
+    int rc;
 
     memset(st, 0, sizeof *st);
     st->key_matches = 1;
@@ -215,8 +213,28 @@ int mb_signature_check(const mb_bundle *b, const mb_pubkey *expected,
                              "requires a signature by %s",
                              expected->fingerprint);
     }
+    /* one context for the key and the signature: creating one costs
+     * more than the whole Ed25519 check */
+    if ((lib = OSSL_LIB_CTX_new()) == NULL)
+        return mb_error_set(err, MB_ENOMEM, "out of memory");
+    rc = check_signature(b, expected, st, rep, lib, err);
+    OSSL_LIB_CTX_free(lib);
+    return rc;
+}
+
+/* mb_signature_check() of a bundle that carries a signature record. */
+static int check_signature(const mb_bundle *b, const mb_pubkey *expected,
+                           mb_signature_state *st, mb_report *rep,
+                           OSSL_LIB_CTX *lib, mb_error *err)
+{
+    unsigned char sig[MB_ED25519_SIG_LEN];
+    mb_pubkey key;
+    mb_error e = MB_ERROR_INIT;
+    mb_buf text = MB_BUF_INIT;
+    int rc = MB_OK, ok;
+
     st->is_signed = 1;
-    if ((rc = mb_pubkey_from_hex(&key, b->signer_key, &e)) < 0 ||
+    if ((rc = key_from_hex(&key, b->signer_key, lib, &e)) < 0 ||
         unhex(sig, sizeof sig, b->signature) < 0) {
         if (rc == MB_ENOMEM) {
             *err = e;
@@ -237,7 +255,7 @@ int mb_signature_check(const mb_bundle *b, const mb_pubkey *expected,
             return rc;
     }
     if ((rc = mb_signature_text(&text, b, err)) < 0 ||
-        (ok = ed25519_verify(&key, sig, &text, err)) < 0) {
+        (ok = ed25519_verify(&key, sig, &text, lib, err)) < 0) {
         mb_buf_free(&text);
         return rc < 0 ? rc : ok;
     }

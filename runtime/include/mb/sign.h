@@ -49,9 +49,6 @@ typedef struct mb_pubkey {
  */
 int mb_pubkey_read(mb_pubkey *key, const char *path, mb_error *err);
 
-/** The key, and fingerprint, of hex (MB_SIGNER_KEY_HEX digits). */
-int mb_pubkey_from_hex(mb_pubkey *key, const char *hex, mb_error *err);
-
 /** What mb_signature_check() found. */
 typedef struct mb_signature_state {
     int is_signed;    /* 1: the bundle carries a signature */
