@@ -368,6 +368,70 @@ static void test_checksum__metadata_checksums(void)
     mb_arena_free(&o.arena);
 }
 
+/*
+ * Texts longer than the chunk in which checksum.c gathers them before
+ * XXH3 (1 KiB): a message and a path that each span chunks, and a digest
+ * over 100 revisions, against the same texts hashed whole; the ids in
+ * order and reversed (the digest sorts only the latter).
+ */
+static void test_checksum__long_texts(void)
+{
+    char message[3001], path[1501], ids[100][8], want[MB_CHECKSUM_HEX + 1];
+    char got[MB_CHECKSUM_HEX + 1], rev_order[MB_CHECKSUM_HEX + 1];
+    mb_revision revs[100];
+    mb_error err = MB_ERROR_INIT;
+    mb_buf t = MB_BUF_INIT;
+    one_bundle o;
+    size_t i;
+
+    memset(message, 'm', sizeof message - 1);
+    message[sizeof message - 1] = '\0';
+    memset(path, 'p', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    memset(&o, 0, sizeof o);
+    make_bundle(&o);
+    o.rev.message = message;
+    o.rev.path = path;
+    CHECK_INT(mb_revision_meta_hex(got, &o.rev, &err), MB_OK);
+    CHECK_INT(mb_buf_printf(&t, &err,
+                            "migbundle-revision-meta-v1\n"
+                            "id a1\npath 1500 %s\nmessage 3000 %s\n"
+                            "create_date 0\nrevises 0\ndepends_on 0\n"
+                            "branch_labels 0\nlines 3 0 0 0\n"
+                            "checksum %s\nlength 96\nsections 2\n"
+                            "section 1 0 1 5 42 24\n"
+                            "section 2 0 1 7 82 14\n", path, message,
+                            o.rev.checksum),
+              MB_OK);
+    mb_checksum_hex(want, t.ptr, t.len);
+    CHECK_STR(got, want);
+    /* that text through printf | xxhsum -H2 */
+    CHECK_STR(got, "b7e14657e30ff3ec2a5f82cfe5ca656e");
+    mb_buf_clear(&t);
+    CHECK_INT(mb_buf_puts(&t, MB_DIGEST_FORMAT "\n", &err), MB_OK);
+    for (i = 0; i < 100; i++) {
+        snprintf(ids[i], sizeof ids[i], "r%03zu", i);
+        revs[i] = (mb_revision){.id = ids[i],
+                                .checksum = o.rev.checksum};
+        CHECK_INT(mb_buf_printf(&t, &err, "%s %s\n", ids[i],
+                                o.rev.checksum), MB_OK);
+    }
+    CHECK(t.len > 2048);
+    mb_checksum_hex(want, t.ptr, t.len);
+    CHECK_INT(mb_bundle_digest(got, revs, 100, &err), MB_OK);
+    CHECK_STR(got, want);
+    for (i = 0; i < 50; i++) {
+        mb_revision r = revs[i];
+
+        revs[i] = revs[99 - i];
+        revs[99 - i] = r;
+    }
+    CHECK_INT(mb_bundle_digest(rev_order, revs, 100, &err), MB_OK);
+    CHECK_STR(rev_order, want);
+    mb_buf_free(&t);
+    mb_arena_free(&o.arena);
+}
+
 static const mb_test tests[] = {
     MB_T(test_checksum__canonical_form),
     MB_T(test_checksum__known_answers),
@@ -377,6 +441,7 @@ static const mb_test tests[] = {
     MB_T(test_checksum__buf_limit),
     MB_T(test_checksum__selfcheck_checks_the_section_table),
     MB_T(test_checksum__metadata_checksums),
+    MB_T(test_checksum__long_texts),
 };
 
 MB_TEST_MAIN(tests)
