@@ -13,6 +13,7 @@
 #define MB_GRAPH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "mb/bundle.h"
 #include "mb/error.h"
 
@@ -43,7 +44,9 @@ typedef struct mb_graph {
     mb_node *nodes;     /* same order as the revisions given */
     size_t n;
     size_t *order;      /* topological: parents and deps before children */
-    size_t *by_id;      /* node indices sorted by id (for lookups) */
+    size_t *by_id;      /* node indices sorted by id (prefix lookups) */
+    uint32_t *id_slots; /* hash table of node index + 1 by id, 0 empty */
+    size_t id_mask;     /* its slot count - 1 (a power of two - 1) */
     size_t *heads;      /* nodes without children, in topological order */
     size_t n_heads;
     size_t *bases;      /* nodes without parents, in topological order */
@@ -55,7 +58,7 @@ typedef struct mb_graph {
 } mb_graph;
 
 #define MB_GRAPH_INIT                                                        \
-    {NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, NULL}
+    {NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL}
 
 /* Edge kinds for mb_graph_mark(). */
 #define MB_EDGE_PARENTS 1u    /* Revises */
