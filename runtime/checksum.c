@@ -33,17 +33,26 @@ int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err)
     return mb_buf_put(out, text + start, len - start, err);
 }
 
+/* "00" to "ff": each byte's two digits, for hash_hex() */
+#define HEX_ROW(h)                                                           \
+    h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b"  \
+    h "c" h "d" h "e" h "f"
+static const char hex_pairs[] =
+    HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3") HEX_ROW("4")
+    HEX_ROW("5") HEX_ROW("6") HEX_ROW("7") HEX_ROW("8") HEX_ROW("9")
+    HEX_ROW("a") HEX_ROW("b") HEX_ROW("c") HEX_ROW("d") HEX_ROW("e")
+    HEX_ROW("f");
+
+/* A byte's two digits at a time: the self-check formats two checksums
+ * per revision at every start-up. */
 static void hash_hex(char out[MB_CHECKSUM_HEX + 1], XXH128_hash_t h)
 {
-    static const char digits[] = "0123456789abcdef";
     XXH128_canonical_t c;
     size_t i;
 
     XXH128_canonicalFromHash(&c, h);
-    for (i = 0; i < sizeof c.digest; i++) {
-        out[2 * i] = digits[c.digest[i] >> 4];
-        out[2 * i + 1] = digits[c.digest[i] & 0xf];
-    }
+    for (i = 0; i < sizeof c.digest; i++)
+        memcpy(out + 2 * i, hex_pairs + 2 * c.digest[i], 2);
     out[MB_CHECKSUM_HEX] = '\0';
 }
 
@@ -59,13 +68,20 @@ void mb_checksum_stored_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
     hash_hex(out, XXH3_128bits_withSeed(data, len, (XXH64_hash_t)seed));
 }
 
+/* 1 for the bytes of MB_CHECKSUM_HEX's digits: the check of every
+ * applied row's checksum is one load per byte */
+static const unsigned char hex_digit[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1};
+
 int mb_checksum_valid(const char *s)
 {
     size_t i;
 
+    /* stops at the NUL of a shorter string, which is no digit */
     for (i = 0; i < MB_CHECKSUM_HEX; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+        if (!hex_digit[(unsigned char)s[i]])
             return 0;
     }
     return s[MB_CHECKSUM_HEX] == '\0';
