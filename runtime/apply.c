@@ -7,6 +7,8 @@
  *   per step: verify payload -> BEGIN -> section SQL -> version row
  *             -> log row -> COMMIT; on failure ROLLBACK, then a `failed`
  *             log row in a transaction of its own
+ *   the last step's transaction: ... -> log row -> schema fingerprint
+ *             (in a savepoint) -> COMMIT
  *
  * Group commit (backends with group_commit: SQLite): the step's BEGIN
  * and COMMIT become SAVEPOINT and RELEASE inside a transaction that
@@ -38,6 +40,7 @@
 #include "mb/alloc.h"
 #include "mb/apply.h"
 #include "mb/drift.h"
+#include "mb/fault.h"
 #include "mb/plan.h"
 #include "mb/revision.h"
 
@@ -188,14 +191,12 @@ done:
 }
 
 /*
- * After a run or a stamp (under the lock, the tables in place): record a
- * fingerprint of the schema at the heads now applied, in a transaction of
- * its own. A failure is a warning (what the run did stays): MB_OK or the
- * error that was warned about.
+ * Append a fingerprint of the schema at the heads the version table now
+ * records, in the open transaction (its rows, uncommitted ones included,
+ * name the heads). The error in err.
  */
-static int record_fingerprint(mb_ctx *ctx)
+static int fingerprint_rows(mb_ctx *ctx, mb_error *err)
 {
-    mb_error err = MB_ERROR_INIT;
     mb_versions v = MB_VERSIONS_INIT;
     mb_report ignored = MB_REPORT_INIT;
     mb_buf heads = MB_BUF_INIT;
@@ -203,22 +204,98 @@ static int record_fingerprint(mb_ctx *ctx)
     int rc;
 
     if (applied == NULL)
-        rc = mb_error_set(&err, MB_ENOMEM, "out of memory");
-    else if ((rc = mb_read_state(ctx, &v, applied, &ignored, &err)) == 0 &&
-             (rc = mb_drift_heads(&heads, ctx->graph, applied, &err)) == 0 &&
-             (rc = ctx->be->begin(ctx->conn, &err)) == 0) {
-        if ((rc = mb_drift_record(ctx->vt, heads.ptr, ctx->bundle->digest,
-                                  &err)) < 0 ||
-            (rc = mb_vtable_commit(ctx->vt, &err)) < 0)
-            mb_vtable_rollback(ctx->vt);
-    }
-    if (rc < 0)
-        mb_log(&ctx->log, MB_LOG_WARNING, "the schema fingerprint was not "
-               "recorded: %s", err.msg);
+        rc = mb_error_set(err, MB_ENOMEM, "out of memory");
+    else if ((rc = mb_read_state(ctx, &v, applied, &ignored, err)) == 0 &&
+             (rc = mb_drift_heads(&heads, ctx->graph, applied, err)) == 0)
+        rc = mb_drift_record(ctx->vt, heads.ptr, ctx->bundle->digest, err);
     mb_versions_free(&v);
     mb_report_free(&ignored);
     mb_buf_free(&heads);
     free(applied);
+    return rc;
+}
+
+/* The warning of a fingerprint that was not recorded (cause in e). */
+static void fingerprint_warning(mb_ctx *ctx, const mb_error *e)
+{
+    mb_log(&ctx->log, MB_LOG_WARNING, "the schema fingerprint was not "
+           "recorded: %s", e->msg);
+}
+
+/* verb ("SAVEPOINT", "RELEASE SAVEPOINT", ...) of the fingerprint's
+ * savepoint; each a pass through the fault point `savepoint`. */
+static int savepoint(mb_ctx *ctx, const char *verb, mb_error *err)
+{
+    char sql[64];
+    int rc;
+
+    if ((rc = MB_FAULT("savepoint", err)) < 0)
+        return rc;
+    snprintf(sql, sizeof sql, "%s mb_fingerprint", verb);
+    return ctx->be->query(ctx->conn, sql, 0, NULL, NULL, err);
+}
+
+/*
+ * Just before the COMMIT of the transaction that ends a run (the last
+ * revision's, the --single-transaction run's, the last group's, the
+ * bookkeeping one after a last transaction:false section) or a stamp:
+ * append the fingerprint in that transaction, so that the version and
+ * log rows and the fingerprint of the heads they make commit together
+ * or not at all; a crash cannot leave those heads without it.
+ *
+ * Recording is an audit record, not part of the migration: when it
+ * fails (a catalog query, the table, the injected `fingerprint` fault)
+ * its savepoint is rolled back, a warning says so, and the step commits
+ * without it, as a fingerprint written apart did before (the revision
+ * ran, and undoing it, or a --single-transaction run of many, because a
+ * snapshot failed would turn a bookkeeping problem into a failed
+ * deployment; "stamp" of the heads records one later). Only a savepoint
+ * statement that fails returns an error: the transaction itself is then
+ * in doubt (on PostgreSQL an aborted transaction's COMMIT rolls back),
+ * and the caller rolls the step back as for a failed COMMIT.
+ */
+static int fingerprint_in_tx(mb_ctx *ctx, mb_error *err)
+{
+    mb_error e = MB_ERROR_INIT;
+    int rc;
+
+    if ((rc = savepoint(ctx, "SAVEPOINT", err)) < 0)
+        return rc;
+    if (fingerprint_rows(ctx, &e) == MB_OK)
+        return savepoint(ctx, "RELEASE SAVEPOINT", err);
+    fingerprint_warning(ctx, &e);
+    if ((rc = savepoint(ctx, "ROLLBACK TO SAVEPOINT", err)) < 0)
+        return rc;
+    return savepoint(ctx, "RELEASE SAVEPOINT", err);
+}
+
+/* COMMIT the open transaction; when it ends the run (last), with the
+ * fingerprint (fingerprint_in_tx()). The caller rolls back on failure. */
+static int commit_run(mb_ctx *ctx, int last, mb_error *err)
+{
+    int rc;
+
+    if (last && (rc = fingerprint_in_tx(ctx, err)) < 0)
+        return rc;
+    return mb_vtable_commit(ctx->vt, err);
+}
+
+/*
+ * A stamp that changes no version row: the fingerprint alone, in a
+ * transaction of its own (under the lock, the tables in place). A failure
+ * is a warning: MB_OK or the error that was warned about.
+ */
+static int record_fingerprint(mb_ctx *ctx)
+{
+    mb_error err = MB_ERROR_INIT;
+    int rc;
+
+    if ((rc = ctx->be->begin(ctx->conn, &err)) == MB_OK &&
+        ((rc = fingerprint_rows(ctx, &err)) < 0 ||
+         (rc = mb_vtable_commit(ctx->vt, &err)) < 0))
+        mb_vtable_rollback(ctx->vt);
+    if (rc < 0)
+        fingerprint_warning(ctx, &err);
     return rc;
 }
 
@@ -461,7 +538,7 @@ static int end_group(mb_ctx *ctx, const mb_plan *plan, size_t from,
     if (!ctx->group_open && !lost)
         return MB_OK;
     if (!lost && flush_records(ctx, plan->direction, &e) == MB_OK &&
-        mb_vtable_commit(ctx->vt, &e) == MB_OK) {
+        commit_run(ctx, to == plan->n, &e) == MB_OK) {
         ctx->group_open = 0;
         return MB_OK;
     }
@@ -522,7 +599,7 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
     }
     if ((rc = ctx->be->begin(ctx->conn, err)) < 0 ||
         (rc = record(ctx, rev, direction, started, err)) < 0 ||
-        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+        (rc = commit_run(ctx, ctx->last_step, err)) < 0) {
         mb_vtable_rollback(ctx->vt);
         return rc; /* the `started` row stays: the next run will refuse */
     }
@@ -532,7 +609,9 @@ static int run_autocommit(mb_ctx *ctx, const mb_revision *rev, int direction,
 /*
  * One round trip for the whole step where the backend allows it: BEGIN,
  * the section, the version and log rows, COMMIT (in --single-transaction
- * mode only the section and the rows).
+ * mode only the section and the rows). The run's last step sends no
+ * COMMIT: the fingerprint goes in first (commit_run()), a few round
+ * trips more, once per run.
  */
 static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
                        mb_script *script, const char *started, mb_error *err)
@@ -543,7 +622,8 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     if (!ctx->single &&
         ((rc = mb_vtable_record_sql(ctx->vt, &epilogue, rev, direction,
                                     ctx->bundle->digest, err)) < 0 ||
-         (rc = mb_buf_puts(&epilogue, ";\nCOMMIT", err)) < 0)) {
+         (!ctx->last_step &&
+          (rc = mb_buf_puts(&epilogue, ";\nCOMMIT", err)) < 0))) {
         mb_buf_free(&epilogue);
         return rc;
     }
@@ -554,6 +634,8 @@ static int run_batched(mb_ctx *ctx, const mb_revision *rev, int direction,
     mb_buf_free(&epilogue);
     if (rc == MB_OK && ctx->single) /* its rows go in before the COMMIT */
         rc = record(ctx, rev, direction, started, err);
+    else if (rc == MB_OK && ctx->last_step)
+        rc = commit_run(ctx, 1, err);
     if (rc < 0) {
         rc = blame_signal(ctx, rev, 0, rc, err);
         log_row(ctx, rev, direction, started, MB_OUTCOME_FAILED, err);
@@ -626,7 +708,8 @@ static int run_step(mb_ctx *ctx, size_t node, int direction, mb_buf *text,
         (sec != NULL &&
          (rc = ctx->be->exec_script(ctx->conn, &script, NULL, err)) < 0) ||
         (rc = record(ctx, rev, direction, started, err)) < 0 ||
-        (!ctx->single && (rc = mb_vtable_commit(ctx->vt, err)) < 0))
+        (!ctx->single &&
+         (rc = commit_run(ctx, ctx->last_step, err)) < 0))
         goto fail;
     return MB_OK;
 fail:
@@ -710,6 +793,7 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
             break;
         if (!ctx->group_open)
             first = i;
+        ctx->last_step = i + 1 == plan->n;
         rc = run_step(ctx, plan->steps[i], plan->direction, &text, &inf,
                       started, err);
         if (rc < 0 && (ctx->group_open || ctx->group_lost)) {
@@ -728,8 +812,7 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
     if (rc == MB_OK && ctx->single &&
         (rc = flush_records(ctx, plan->direction, err)) < 0)
         mb_vtable_rollback(ctx->vt);
-    if (ctx->single && rc == MB_OK &&
-        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+    if (ctx->single && rc == MB_OK && (rc = commit_run(ctx, 1, err)) < 0) {
         const mb_revision *last = ctx->graph->nodes[plan->steps[0]].rev;
         char now[32];
 
@@ -744,6 +827,7 @@ static int run_plan(mb_ctx *ctx, const mb_plan *plan, mb_error *err)
                         "rolled back", prior, prior[0] ? "\n" : "");
     }
     ctx->pending = NULL;
+    ctx->last_step = 0;
     free(pending.v);
     mb_buf_free(&text);
     mb_inflater_free(&inf);
@@ -799,10 +883,10 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
         goto done;
     if (plan.n == 0)
         goto nothing;
+    /* run_plan records the fingerprint in the run's last transaction */
     if ((rc = check_drift(ctx, applied, problems, err)) < 0 ||
         (rc = run_plan(ctx, &plan, err)) < 0)
         goto done;
-    (void)record_fingerprint(ctx); /* a failure was warned about */
     mb_log(&ctx->log, MB_LOG_PROGRESS, "%s %zu revision%s",
            direction == MB_UP ? "applied" : "rolled back", plan.n,
            plan.n == 1 ? "" : "s");
@@ -967,13 +1051,12 @@ int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
         goto done;
     if ((rc = mb_vtable_ensure(ctx->vt, err)) < 0 ||
         (rc = write_stamp(ctx, &v, applied, result, purge, err)) < 0 ||
-        (rc = mb_vtable_commit(ctx->vt, err)) < 0) {
+        (rc = commit_run(ctx, 1, err)) < 0) {
         mb_vtable_rollback(ctx->vt);
         goto done;
     }
     mb_log(&ctx->log, MB_LOG_PROGRESS, "stamped: %zu version row%s changed, "
            "no SQL of any revision ran", changes, changes == 1 ? "" : "s");
-    (void)record_fingerprint(ctx); /* a failure was warned about */
 done:
     if (locked)
         ctx->be->unlock(ctx->conn);

@@ -10,6 +10,8 @@
 #   expect_stdout       the last run's stdout is exactly the text on stdin
 #   make_app DIR EXE    bundle DIR and link it into the executable EXE
 #   revision ID PARENT MESSAGE UP [DOWN]   write $T/revs/ID_x.sql
+#   fault_build EXE     EXE (an app-migrate) was built with the fault
+#                       points of MIGBUNDLE_FAULT_INJECTION (mb/fault.h)
 #
 # and, for the tests that run on both backends (MB_TEST_BACKEND=sqlite or
 # postgres; the PostgreSQL server comes from the ctest fixture, its
@@ -121,6 +123,11 @@ db_exists() {
               psql -XAt -v ON_ERROR_STOP=1 -d postgres -v name="$(pg_name "$1")")" = 1 ] ;;
     *) [ -f "$1" ] ;;
     esac
+}
+
+fault_build() {
+    MB_FAULT_TRACE="$T/fault_probe" "$1" -d "sqlite::memory:" current \
+        >/dev/null 2>&1 && [ -s "$T/fault_probe" ]
 }
 
 dump() {

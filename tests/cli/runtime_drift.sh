@@ -147,8 +147,7 @@ expect_out "schema: ok"
 
 # a fingerprint that cannot be recorded is a warning; the run stands
 # (test builds: MIGBUNDLE_FAULT_INJECTION)
-if MB_FAULT_TRACE="$T/probe" "$T/app" -d "sqlite::memory:" current \
-       >/dev/null 2>&1 && [ -s "$T/probe" ]; then
+if fault_build "$T/app"; then
     db3=$(new_db fault)
     run env MB_FAULT=fingerprint:1:fail "$T/app" -d "$db3" up
     expect_status 0
@@ -158,6 +157,58 @@ if MB_FAULT_TRACE="$T/probe" "$T/app" -d "sqlite::memory:" current \
     expect_status 0
     expect_out "schema: no fingerprint recorded"
 fi
+
+# a fingerprint the database refuses (a trigger added by hand): the
+# recording fails inside its savepoint, in the last revision's
+# transaction, and is rolled back alone; a warning, and the run stands
+db6=$(new_db refusing)
+run "$T/app" -d "$db6" up a1
+expect_status 0
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    sql "$db6" "CREATE TRIGGER refuse_fp BEFORE INSERT ON migbundle_schema
+        BEGIN SELECT RAISE(ABORT, 'no more fingerprints'); END"
+else
+    sql "$db6" "CREATE FUNCTION refuse_fp() RETURNS trigger LANGUAGE plpgsql
+        AS \$\$ BEGIN RAISE EXCEPTION 'no more fingerprints'; END \$\$;
+        CREATE TRIGGER refuse_fp BEFORE INSERT ON migbundle_schema
+        FOR EACH ROW EXECUTE FUNCTION refuse_fp()"
+fi
+run "$T/app" -d "$db6" up b2
+expect_status 0
+expect_err "warning: the schema fingerprint was not recorded:"
+expect_err "no more fingerprints"
+expect_err "applied 1 revision"
+[ "$(sql "$db6" "SELECT count(*) FROM migbundle_version")" = 2 ] ||
+    fail "b2 did not stay applied"
+[ "$(sql "$db6" "SELECT heads FROM migbundle_schema ORDER BY id DESC LIMIT 1")" = a1 ] ||
+    fail "a fingerprint was recorded through the refusing trigger"
+# when the savepoint itself fails (test builds), the transaction is in
+# doubt: the revision is rolled back and logged failed. Its passes:
+# SAVEPOINT (1), then, the recording refused, ROLLBACK TO (2) and
+# RELEASE (3)
+if fault_build "$T/app"; then
+    for n in 1 2 3; do
+        run env MB_FAULT=savepoint:$n:fail "$T/app" -d "$db6" down -1
+        expect_status 1
+        expect_err 'injected failure at fault point "savepoint"'
+        [ "$(sql "$db6" "SELECT count(*) FROM migbundle_version")" = 2 ] ||
+            fail "savepoint:$n: the down of b2 committed"
+        [ "$(sql "$db6" "SELECT direction || ' ' || outcome FROM migbundle_log WHERE revision = 'b2' ORDER BY id DESC LIMIT 1")" = "down failed" ] ||
+            fail "savepoint:$n: no failed log row"
+    done
+fi
+# the trigger gone, a stamp of the heads records the fingerprint
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    sql "$db6" "DROP TRIGGER refuse_fp"
+else
+    sql "$db6" "DROP TRIGGER refuse_fp ON migbundle_schema; DROP FUNCTION refuse_fp()"
+fi
+run "$T/app" -d "$db6" stamp b2
+expect_status 0
+expect_err "recorded the schema fingerprint at the current heads"
+run "$T/app" -d "$db6" verify --drift
+expect_status 0
+expect_out "schema: ok"
 
 # usage: --drift is verify's, --strict up's and not with --sql
 run "$T/app" -d "$db" current --drift

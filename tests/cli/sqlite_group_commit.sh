@@ -21,10 +21,9 @@ for i in 1 2 3 4 5; do
     revision "r$i" "$p" "r$i" "CREATE TABLE t$i (x INTEGER);" "DROP TABLE t$i;"
 done
 make_app "$T/revs" "$T/app"
-fault_build=0
-if MB_FAULT_TRACE="$T/probe" "$T/app" -d "sqlite::memory:" current >/dev/null 2>&1 &&
-   [ -s "$T/probe" ]; then
-    fault_build=1
+has_faults=0
+if fault_build "$T/app"; then
+    has_faults=1
 fi
 rows() { sqlite3 "$1" "SELECT group_concat(revision, ' ') FROM (SELECT revision FROM migbundle_version ORDER BY revision)"; }
 
@@ -54,7 +53,7 @@ expect_status 2
 expect_err "invalid --group-commit \"soon\": give seconds from 0 to 86400"
 [ ! -e "$T/u.db" ] || fail "a refused command created the database"
 
-if [ "$fault_build" = 0 ]; then
+if [ "$has_faults" = 0 ]; then
     echo "skipped: crash and COMMIT failures need MIGBUNDLE_FAULT_INJECTION"
     echo "ok"
     exit 0

@@ -71,8 +71,7 @@ DROP TABLE $t;"
     prev=$r
 done
 make_app "$T/revs" "$T/app"
-if ! MB_FAULT_TRACE="$T/probe" "$T/app" -d "sqlite::memory:" current >/dev/null 2>&1 ||
-   [ ! -s "$T/probe" ]; then
+if ! fault_build "$T/app"; then
     echo "skipped: app-migrate was built without MIGBUNDLE_FAULT_INJECTION"
     exit 77
 fi

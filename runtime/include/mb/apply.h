@@ -48,6 +48,8 @@ typedef struct mb_ctx {
     double group_began; /* internal: when, on CLOCK_MONOTONIC */
     struct mb_deferred *pending; /* internal: rows to record before the
                                   * COMMIT of a transaction of many steps */
+    int last_step;    /* internal: the plan's last step runs; its
+                       * transaction records the schema fingerprint */
 } mb_ctx;
 
 /**
@@ -67,9 +69,12 @@ typedef struct mb_ctx {
  * When there is work and ctx->drift says so, the live schema is first
  * compared with the fingerprint recorded at the current heads: each
  * difference is a warning, or (MB_DRIFT_REFUSE) a line of problems and
- * MB_EINTEGRITY before anything is written. After a run that succeeds, a
- * fingerprint of the schema at the new heads is recorded (a failure to
- * record it is a warning: the revisions stay applied).
+ * MB_EINTEGRITY before anything is written. The transaction that
+ * commits the run's last step (or its last group, or the whole
+ * --single-transaction run) also records a fingerprint of the schema at
+ * the new heads, just before its COMMIT, so that the two commit together.
+ * A failure to record it is a warning: the fingerprint's savepoint is
+ * rolled back and the revisions commit without it.
  */
 int mb_migrate(mb_ctx *ctx, int direction, const char *target,
                mb_report *problems, mb_error *err);
@@ -82,9 +87,13 @@ int mb_migrate(mb_ctx *ctx, int direction, const char *target,
  * Without purge the recorded checksums must match the bundle
  * (MB_EINTEGRITY otherwise, problems filled); MB_ETARGET when a target
  * cannot be resolved or two are on one lineage. Nothing is written on a
- * refusal. A fingerprint of the schema at the resulting heads is then
- * recorded, also when no version row changed (the way to record one on a
- * database migrated before fingerprints, or to accept a drift).
+ * refusal. A fingerprint of the schema at the resulting heads is
+ * recorded in the same transaction (a failure to record it is a warning,
+ * as for mb_migrate()); when no version row changes, in a transaction of
+ * its own, and only when the latest fingerprint is not of the live schema
+ * at these heads (the way to record one on a database migrated before
+ * fingerprints, or to accept a drift). The schema is never compared
+ * first: a stamp records it as it is.
  */
 int mb_stamp(mb_ctx *ctx, const char *const *targets, size_t n, int purge,
              mb_report *problems, mb_error *err);
