@@ -7,9 +7,15 @@
  * migbundle_schema), else with "_schema" appended; it lives in the same
  * schema. It is created with CREATE TABLE IF NOT EXISTS by the first run
  * that records, so a database made by an older release gains it without
- * any other change. The snapshot leaves out the version, log and
- * fingerprint tables with everything that belongs to them, and the log's
- * append-only function: a run changes those without drifting.
+ * any other change. It is append-only, as the log is: SQLite triggers
+ * (named after it, _no_update and _no_delete) raise ABORT on UPDATE and
+ * DELETE, a PostgreSQL statement trigger and its function (_append_only)
+ * raise an exception on UPDATE, DELETE and TRUNCATE. Each recording
+ * looks for that guard and creates it when it is missing, so a table
+ * made by a release before the guard gains it on the next run that
+ * records. The snapshot leaves out the version, log and fingerprint
+ * tables with everything that belongs to them (the triggers), and the two
+ * append-only functions: a run changes those without drifting.
  *
  * The canonical text is stored whole, uncompressed: a few hundred bytes
  * a table, and an auditor reads it with SQL alone.
@@ -22,12 +28,31 @@
 #include "mb/fault.h"
 #include "mb/plan.h"
 
-/* Per dialect: the fingerprint table's DDL (@S its quoted name), the
- * query of the schema unqualified names go to (NULL: names in the
- * snapshot are not qualified), and recorded_at as UTC ISO-8601 text. */
+/* The guard's message (the log's says "the migration log"). */
+#define APPEND_ONLY "the schema fingerprint table is append-only"
+
+/* The PostgreSQL guard function's name: the table's, then this. */
+#define GUARD_FUNCTION "_append_only"
+
+/* One statement of the guard: @S the table's quoted, qualified name, @T
+ * the quoted name of the table's name followed by "_" suffix (a
+ * trigger), @F the function's, qualified as the table is. */
+typedef struct guard_stmt {
+    const char *sql;
+    const char *suffix;
+} guard_stmt;
+
+/* Per dialect: the fingerprint table's DDL (@S its quoted name), its
+ * append-only guard (ends with a NULL sql) and the query that returns a
+ * row when the guard is in place ($1 the table's schema, NULL for the
+ * current one; $2 its unquoted name), the query of the schema
+ * unqualified names go to (NULL: names in the snapshot are not
+ * qualified), and recorded_at as UTC ISO-8601 text. */
 typedef struct drift_dialect {
     int dialect;
     const char *ddl;
+    guard_stmt guard[3];
+    const char *guarded;
     const char *current_schema;
     const char *recorded_at;
 } drift_dialect;
@@ -41,7 +66,16 @@ static const drift_dialect dialects[] = {
      "    schema_text   TEXT NOT NULL,\n"
      "    bundle_digest TEXT NOT NULL,\n"
      "    recorded_at   TEXT NOT NULL\n"
-     ")", NULL, "recorded_at"},
+     ")",
+     {{"CREATE TRIGGER IF NOT EXISTS @T BEFORE UPDATE ON @S\n"
+       "BEGIN SELECT RAISE(ABORT, '" APPEND_ONLY "'); END", "no_update"},
+      {"CREATE TRIGGER IF NOT EXISTS @T BEFORE DELETE ON @S\n"
+       "BEGIN SELECT RAISE(ABORT, '" APPEND_ONLY "'); END", "no_delete"},
+      {NULL, NULL}},
+     "SELECT 1 WHERE (SELECT count(*) FROM sqlite_master WHERE type = "
+     "'trigger' AND tbl_name = $2 AND name IN ($2 || '_no_update', "
+     "$2 || '_no_delete')) = 2",
+     NULL, "recorded_at"},
     {MB_DIALECT_POSTGRESQL,
      "CREATE TABLE IF NOT EXISTS @S (\n"
      "    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
@@ -50,7 +84,22 @@ static const drift_dialect dialects[] = {
      "    schema_text   TEXT NOT NULL,\n"
      "    bundle_digest TEXT NOT NULL,\n"
      "    recorded_at   TIMESTAMPTZ NOT NULL\n"
-     ")", "SELECT current_schema()",
+     ")",
+     {{"CREATE OR REPLACE FUNCTION @F() RETURNS trigger\n"
+       "LANGUAGE plpgsql AS $mb$ BEGIN\n"
+       "    RAISE EXCEPTION '" APPEND_ONLY "';\n"
+       "END $mb$", NULL},
+      {"CREATE OR REPLACE TRIGGER @T\n"
+       "BEFORE UPDATE OR DELETE OR TRUNCATE ON @S\n"
+       "FOR EACH STATEMENT EXECUTE FUNCTION @F()", "append_only"},
+      {NULL, NULL}},
+     "SELECT 1 FROM pg_catalog.pg_trigger AS t "
+     "JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid "
+     "JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+     "WHERE n.nspname = coalesce($1::text, current_schema()) "
+     "AND c.relname = $2::text "
+     "AND t.tgname = $2::text || '" GUARD_FUNCTION "'",
+     "SELECT current_schema()",
      "to_char(recorded_at AT TIME ZONE 'UTC', "
      "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
 };
@@ -76,14 +125,17 @@ static int table_name(const mb_vtable *vt, mb_buf *out, mb_error *err)
     return mb_buf_printf(out, err, "%s_schema", v);
 }
 
-/* Its quoted, schema-qualified name. */
-static int table_q(mb_vtable *vt, mb_buf *out, mb_error *err)
+/* The quoted name of the table's name followed by suffix ("": the
+ * table's), schema-qualified when qualify is 1. */
+static int object_q(mb_vtable *vt, mb_buf *out, const char *suffix,
+                    int qualify, mb_error *err)
 {
     mb_buf name = MB_BUF_INIT;
     int rc;
 
-    if ((rc = table_name(vt, &name, err)) == MB_OK &&
-        vt->schema != NULL &&
+    if ((rc = table_name(vt, &name, err)) == MB_OK)
+        rc = mb_buf_puts(&name, suffix, err);
+    if (rc == MB_OK && qualify && vt->schema != NULL &&
         ((rc = vt->be->quote_ident(vt->conn, out, vt->schema, err)) < 0 ||
          (rc = mb_buf_put(out, ".", 1, err)) < 0)) {
         mb_buf_free(&name);
@@ -95,15 +147,22 @@ static int table_q(mb_vtable *vt, mb_buf *out, mb_error *err)
     return rc;
 }
 
+/* The table's quoted, schema-qualified name. */
+static int table_q(mb_vtable *vt, mb_buf *out, mb_error *err)
+{
+    return object_q(vt, out, "", 1, err);
+}
+
 /* Snapshot the live schema without migbundle's own objects; its text
  * into text and the text's checksum into sum. */
 static int take(mb_vtable *vt, mb_schema *live, mb_buf *text,
                 char sum[MB_CHECKSUM_HEX + 1], mb_error *err)
 {
     const drift_dialect *d = dialect_of(vt);
-    mb_buf names[4] = {MB_BUF_INIT, MB_BUF_INIT, MB_BUF_INIT, MB_BUF_INIT};
-    mb_buf fp = MB_BUF_INIT, guard = MB_BUF_INIT;
-    const char *schema = vt->schema, *skip[4];
+    mb_buf names[5] = {MB_BUF_INIT, MB_BUF_INIT, MB_BUF_INIT, MB_BUF_INIT,
+                       MB_BUF_INIT};
+    mb_buf fp = MB_BUF_INIT, guard = MB_BUF_INIT, fp_guard = MB_BUF_INIT;
+    const char *schema = vt->schema, *skip[5];
     mb_rows r = MB_ROWS_INIT;
     size_t i;
     int rc;
@@ -119,13 +178,15 @@ static int take(mb_vtable *vt, mb_schema *live, mb_buf *text,
     }
     if ((rc = table_name(vt, &fp, err)) < 0 ||
         (rc = mb_buf_printf(&guard, err, "%s_append_only",
-                            vt->log_name)) < 0)
+                            vt->log_name)) < 0 ||
+        (rc = mb_buf_printf(&fp_guard, err, "%s" GUARD_FUNCTION,
+                            fp.ptr)) < 0)
         goto done;
     {
-        const char *bare[4] = {vt->version_name, vt->log_name, fp.ptr,
-                               guard.ptr};
+        const char *bare[5] = {vt->version_name, vt->log_name, fp.ptr,
+                               guard.ptr, fp_guard.ptr};
 
-        for (i = 0; i < 4 && rc == MB_OK; i++) {
+        for (i = 0; i < 5 && rc == MB_OK; i++) {
             rc = d->current_schema == NULL || schema == NULL
                      ? mb_buf_puts(&names[i], bare[i], err)
                      : mb_buf_printf(&names[i], err, "%s.%s", schema,
@@ -134,14 +195,15 @@ static int take(mb_vtable *vt, mb_schema *live, mb_buf *text,
         }
     }
     if (rc == MB_OK)
-        rc = mb_schema_snapshot(live, vt->be, vt->conn, skip, 4, err);
+        rc = mb_schema_snapshot(live, vt->be, vt->conn, skip, 5, err);
     if (rc == MB_OK && (rc = mb_schema_text(text, live, err)) == MB_OK)
         mb_checksum_hex(sum, text->ptr ? text->ptr : "", text->len);
 done:
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         mb_buf_free(&names[i]);
     mb_buf_free(&fp);
     mb_buf_free(&guard);
+    mb_buf_free(&fp_guard);
     mb_rows_free(&r);
     return rc;
 }
@@ -175,6 +237,68 @@ int mb_drift_heads(mb_buf *out, const mb_graph *g,
     return rc;
 }
 
+/* Append tmpl to out with @S, @T and @F replaced (see guard_stmt). */
+static int guard_text(mb_vtable *vt, mb_buf *out, const guard_stmt *g,
+                      mb_error *err)
+{
+    const char *p = g->sql;
+    char suffix[32];
+    int rc = MB_OK;
+
+    snprintf(suffix, sizeof suffix, "_%s", g->suffix ? g->suffix : "");
+    while (*p != '\0' && rc == MB_OK) {
+        const char *at = strchr(p, '@');
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+
+        if ((rc = mb_buf_put(out, p, n, err)) < 0 || at == NULL)
+            break;
+        if (at[1] == 'S')
+            rc = table_q(vt, out, err);
+        else if (at[1] == 'T')
+            rc = object_q(vt, out, suffix, 0, err);
+        else if (at[1] == 'F')
+            rc = object_q(vt, out, GUARD_FUNCTION, 1, err);
+        else
+            rc = mb_buf_put(out, at, 2, err);
+        p = at + 2;
+    }
+    return rc;
+}
+
+/*
+ * Make the fingerprint table append-only unless it is already: a table
+ * just created (exists 0) gets the guard at once; an existing one when
+ * d->guarded finds it missing (made by a release before the guard).
+ */
+static int guard(mb_vtable *vt, const drift_dialect *d, int exists,
+                 mb_error *err)
+{
+    const char *params[2] = {vt->schema, NULL};
+    mb_buf name = MB_BUF_INIT, sql = MB_BUF_INIT;
+    mb_rows r = MB_ROWS_INIT;
+    size_t i;
+    int rc;
+
+    if ((rc = MB_FAULT("fingerprint_guard", err)) < 0 ||
+        (rc = table_name(vt, &name, err)) < 0)
+        goto done;
+    params[1] = name.ptr;
+    if (exists &&
+        ((rc = vt->be->query(vt->conn, d->guarded, 2, params, &r, err)) < 0 ||
+         r.nrows > 0))
+        goto done;
+    for (i = 0; d->guard[i].sql != NULL && rc == MB_OK; i++) {
+        mb_buf_clear(&sql);
+        if ((rc = guard_text(vt, &sql, &d->guard[i], err)) == MB_OK)
+            rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err);
+    }
+done:
+    mb_buf_free(&name);
+    mb_buf_free(&sql);
+    mb_rows_free(&r);
+    return rc;
+}
+
 int mb_drift_record(mb_vtable *vt, const char *heads,
                     const char *bundle_digest, mb_error *err)
 {
@@ -195,10 +319,11 @@ int mb_drift_record(mb_vtable *vt, const char *heads,
         goto done;
     /* looked for first: IF NOT EXISTS alone makes PostgreSQL say so */
     at = strstr(d->ddl, "@S");
-    if (!exists &&
-        ((rc = mb_buf_printf(&sql, err, "%.*s%s%s", (int)(at - d->ddl),
-                             d->ddl, q.ptr, at + 2)) < 0 ||
-         (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err)) < 0))
+    if ((!exists &&
+         ((rc = mb_buf_printf(&sql, err, "%.*s%s%s", (int)(at - d->ddl),
+                              d->ddl, q.ptr, at + 2)) < 0 ||
+          (rc = vt->be->query(vt->conn, sql.ptr, 0, NULL, NULL, err)) < 0)) ||
+        (rc = guard(vt, d, exists, err)) < 0)
         goto done;
     mb_now_iso(now);
     mb_buf_clear(&sql);

@@ -3,7 +3,9 @@
 # record in migbundle_schema, verify --drift (a column added and an index
 # dropped by hand, each named; a clean database; a database from before
 # fingerprints; a tampered fingerprint), up warning and up --strict
-# refusing with nothing written, and migbundle's own tables left out.
+# refusing with nothing written, and migbundle's own tables left out; the
+# fingerprint table append-only (its guard left out of the snapshot, and
+# added to a table made before it).
 . "$(dirname "$0")/lib.sh"
 
 revision a1 "" "one" \
@@ -145,17 +147,78 @@ run "$T/app" -d "$db2" --version-table app_version --log-table app_log verify --
 expect_status 0
 expect_out "schema: ok"
 
+# the fingerprint table is append-only, as the log is
+db4=$(new_db guard)
+run "$T/app" -d "$db4" up a1
+expect_status 0
+# refused: STATEMENT... each fails, saying why
+refused() {
+    local stmt
+    for stmt in "$@"; do
+        if sql "$db4" "$stmt" >"$T/guard.out" 2>&1; then
+            fail "allowed on the fingerprint table: $stmt"
+        fi
+        grep -q "the schema fingerprint table is append-only" "$T/guard.out" ||
+            fail "$stmt: $(cat "$T/guard.out")"
+    done
+}
+changes=("UPDATE migbundle_schema SET heads = 'x'" "DELETE FROM migbundle_schema")
+[ "$MB_TEST_BACKEND" = sqlite ] || changes+=("TRUNCATE migbundle_schema")
+refused "${changes[@]}"
+[ "$(sql "$db4" "SELECT count(*) FROM migbundle_schema")" = 1 ] ||
+    fail "a refused change took a fingerprint row"
+# the guard is not the user's schema: not in the text, no drift from it
+sql "$db4" "SELECT schema_text FROM migbundle_schema" >"$T/text4"
+! grep -q -e append_only -e no_update -e no_delete "$T/text4" ||
+    fail "the guard is in the fingerprint: $(cat "$T/text4")"
+# a table made by a release before the guard: the snapshot is the same
+# without it, and the next run that records adds it
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    sql "$db4" "DROP TRIGGER migbundle_schema_no_update; DROP TRIGGER migbundle_schema_no_delete"
+else
+    sql "$db4" "DROP TRIGGER migbundle_schema_append_only ON migbundle_schema;
+        DROP FUNCTION migbundle_schema_append_only()"
+fi
+run "$T/app" -d "$db4" verify --drift
+expect_status 0
+expect_out "schema: ok"
+sql "$db4" "UPDATE migbundle_schema SET bundle_digest = bundle_digest"
+run "$T/app" -d "$db4" up
+expect_status 0
+refused "${changes[@]}"
+[ "$(sql "$db4" "SELECT count(*) FROM migbundle_schema")" = 2 ] ||
+    fail "the run that added the guard recorded no fingerprint"
+run "$T/app" -d "$db4" verify --drift
+expect_status 0
+expect_out "schema: ok"
+
 # a fingerprint that cannot be recorded is a warning; the run stands
 # (test builds: MIGBUNDLE_FAULT_INJECTION)
 if fault_build "$T/app"; then
     db3=$(new_db fault)
-    run env MB_FAULT=fingerprint:1:fail "$T/app" -d "$db3" up
+    # not_recorded POINT DONE CMD...: CMD with POINT failing warns, says
+    # DONE, and leaves no fingerprint
+    not_recorded() {
+        local point=$1 done=$2
+        shift 2
+        run env MB_FAULT="$point:1:fail" "$T/app" -d "$db3" "$@"
+        expect_status 0
+        expect_err "warning: the schema fingerprint was not recorded: injected failure at fault point \"$point\""
+        expect_err "$done"
+        run "$T/app" -d "$db3" verify --drift
+        expect_status 0
+        expect_out "schema: no fingerprint recorded"
+    }
+    not_recorded fingerprint "applied 2 revisions" up
+    # the same when the guard cannot be made: no table without it
+    not_recorded fingerprint_guard "rolled back 1 revision" down
+    run "$T/app" -d "$db3" up
     expect_status 0
-    expect_err "warning: the schema fingerprint was not recorded:"
-    expect_err "applied 2 revisions"
-    run "$T/app" -d "$db3" verify --drift
-    expect_status 0
-    expect_out "schema: no fingerprint recorded"
+    [ "$(sql "$db3" "SELECT count(*) FROM migbundle_schema")" = 1 ] ||
+        fail "no fingerprint after the guard failed once"
+    if sql "$db3" "DELETE FROM migbundle_schema" >/dev/null 2>&1; then
+        fail "no guard after it failed once"
+    fi
 fi
 
 # a fingerprint the database refuses (a trigger added by hand): the

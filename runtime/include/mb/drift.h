@@ -6,7 +6,8 @@
  * row to the fingerprint table (default migbundle_schema, next to the
  * version table): the heads it describes, the canonical text of the user
  * schema (mb/schema.h) without migbundle's own tables, its XXH3-128, the
- * bundle digest and the time. The runtime only ever inserts into it; the
+ * bundle digest and the time. The runtime only ever inserts into it, and
+ * the database refuses updates and deletes (triggers, as on the log); the
  * latest row is the one that counts. verify --drift and up compare the
  * live schema with the latest row when that row describes the current
  * heads.
@@ -57,7 +58,8 @@ int mb_drift_heads(mb_buf *out, const mb_graph *g,
 
 /**
  * Append a fingerprint of the live schema at heads to the fingerprint
- * table (created if missing) in the open transaction.
+ * table in the open transaction; the table is created if missing, and
+ * given its append-only guard if it lacks it (made by an older release).
  */
 int mb_drift_record(mb_vtable *vt, const char *heads,
                     const char *bundle_digest, mb_error *err);
