@@ -144,8 +144,8 @@ static int checked_state(mb_ctx *ctx, unsigned char *applied,
 }
 
 /*
- * Before an up with work: compare the live schema with the fingerprint
- * at the current heads (applied); warn per object, or refuse.
+ * Before an up or down with work: compare the live schema with the
+ * fingerprint at the current heads (applied); warn per object, or refuse.
  */
 static int check_drift(mb_ctx *ctx, const unsigned char *applied,
                        mb_report *problems, mb_error *err)

@@ -83,7 +83,7 @@ struct mb_cli {
     int verbose;             /* -v */
     int sql;                 /* up, down, stamp --sql: print, open nothing */
     int drift;               /* verify --drift */
-    int strict;              /* up --strict: refuse on schema drift */
+    int strict;              /* up, down --strict: refuse on schema drift */
     const char *expect_digest; /* verify --expect-digest, or NULL */
     char expect_digest_buf[MB_CHECKSUM_HEX + 1]; /* its digits, lowercase */
     const char *key;         /* verify --key PUB.pem, or NULL */

@@ -85,8 +85,8 @@ static const cli_option options[N_OPTS] = {
     [OPT_QUIET] = {"quiet", 'q', NULL, "no progress lines on stderr"},
     [OPT_DRIFT] = {"drift", 0, NULL, "verify: compare the schema with the "
                    "fingerprint\nrecorded at the current heads"},
-    [OPT_STRICT] = {"strict", 0, NULL, "up: refuse to run on schema drift "
-                    "(default: warn)"},
+    [OPT_STRICT] = {"strict", 0, NULL, "up, down: refuse to run on schema "
+                    "drift (default: warn)"},
     [OPT_EXPECT_DIGEST] = {"expect-digest", 0, "HEX", "verify: fail "
                            "(exit 3) unless the bundle digest is HEX"},
     [OPT_KEY] = {"key", 0, "PUB.pem", "verify: fail (exit 3) unless the "
@@ -120,7 +120,7 @@ static const mb_command commands[] = {
      0, CLI_DB_WRITE},
     {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
-     0, 1, MIGRATE_OPTS | SQL_OPTS, 0, CLI_DB_WRITE},
+     0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT), 0, CLI_DB_WRITE},
     {"downgrade", "down", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"stamp", NULL, cmd_stamp, "TARGET...", "record TARGET as applied "
      "without running any SQL", 1, 64, OPTBIT(OPT_PURGE) | SQL_OPTS, 0,

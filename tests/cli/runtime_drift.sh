@@ -3,7 +3,8 @@
 # record in migbundle_schema, verify --drift (a column added and an index
 # dropped by hand, each named; a clean database; a database from before
 # fingerprints; a tampered fingerprint), up warning and up --strict
-# refusing with nothing written, and migbundle's own tables left out; the
+# refusing with nothing written (down and down --strict alike), and
+# migbundle's own tables left out; the
 # fingerprint table append-only (its guard left out of the snapshot, and
 # added to a table made before it).
 . "$(dirname "$0")/lib.sh"
@@ -273,11 +274,46 @@ run "$T/app" -d "$db6" verify --drift
 expect_status 0
 expect_out "schema: ok"
 
-# usage: --drift is verify's, --strict up's and not with --sql
+# down --strict refuses as up --strict does; down alone warns and runs
+db5=$(new_db down)
+run "$T/app" -d "$db5" up
+expect_status 0
+sql "$db5" "ALTER TABLE t1 ADD COLUMN by_hand TEXT"
+before=$(dump "$db5")
+run "$T/app" -d "$db5" down -1 --strict
+expect_status 3
+expect_err "the schema drifted from the fingerprint recorded at the current heads: 1 object; nothing was changed"
+expect_err "schema drift: added column ${p}t1.by_hand"
+expect_err 'hint: run "verify --drift"'
+[ "$before" = "$(dump "$db5")" ] || fail "down --strict changed the database"
+run "$T/app" -d "$db5" down -1
+expect_status 0
+expect_err "warning: schema drift: added column ${p}t1.by_hand"
+expect_err "rolled back 1 revision"
+[ "$(sql "$db5" "SELECT revision FROM migbundle_version")" = a1 ] ||
+    fail "down did not roll back b2"
+# stamp never compares (it has no --strict): it records the schema as is
+sql "$db5" "ALTER TABLE t1 ADD COLUMN by_hand_too TEXT"
+run "$T/app" -d "$db5" stamp a1
+expect_status 0
+! grep -q "schema drift" "$ERR" || fail "stamp warned of drift"
+expect_err "recorded the schema fingerprint at the current heads"
+# the drift accepted, --strict has nothing to refuse
+run "$T/app" -d "$db5" down -1 --strict
+expect_status 0
+expect_err "rolled back 1 revision"
+
+# usage: --drift is verify's, --strict up's and down's, and not with --sql
 run "$T/app" -d "$db" current --drift
 expect_status 2
 run "$T/app" -d "$db" verify --strict
 expect_status 2
+run "$T/app" -d "$db" stamp a1 --strict
+expect_status 2
+expect_err "--strict is for up and down"
 run "$T/app" -d "$db" up --strict --sql
 expect_status 2
+run "$T/app" -d "$db" down --strict --sql base:a1
+expect_status 2
+expect_err "--strict means nothing with --sql"
 echo ok

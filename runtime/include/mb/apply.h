@@ -19,7 +19,7 @@
 enum mb_drift_policy {
     MB_DRIFT_IGNORE = 0, /* look not at all (stamp, resolve) */
     MB_DRIFT_WARN = 1,   /* a warning per object, then the run */
-    MB_DRIFT_REFUSE = 2  /* MB_EINTEGRITY, nothing run (up --strict) */
+    MB_DRIFT_REFUSE = 2  /* MB_EINTEGRITY, nothing run (--strict) */
 };
 
 typedef struct mb_ctx {
