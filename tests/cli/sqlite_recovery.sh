@@ -103,8 +103,11 @@ fi
 
 # --- 3. busy ---------------------------------------------------------------
 # sqlite3 holds an exclusive lock for 3 s: a read command waits
-# --lock-timeout, then says who holds the file
-(echo "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);"; sleep 3; echo "ROLLBACK;") |
+# --lock-timeout, then says who holds the file. The holder waits for the
+# poll below to let go (.timeout): without it, BEGIN EXCLUSIVE meeting the
+# poll's shared lock on a loaded machine failed, and nothing was held.
+(echo ".timeout 5000"; echo "BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);"
+    sleep 3; echo "ROLLBACK;") |
     sqlite3 "$db" &
 holder=$!
 for _ in $(seq 1 50); do
