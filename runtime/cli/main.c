@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "mb/alloc.h"
 #include "mb/exe.h"
+#include "mb/sign.h"
 #include "mb/plan.h"
 #include "mb/url.h"
 
@@ -89,8 +90,8 @@ static const cli_option options[N_OPTS] = {
                     "drift (default: warn)"},
     [OPT_EXPECT_DIGEST] = {"expect-digest", 0, "HEX", "verify: fail "
                            "(exit 3) unless the bundle digest is HEX"},
-    [OPT_KEY] = {"key", 0, "PUB.pem", "verify: fail (exit 3) unless the "
-                 "release is signed\nby this Ed25519 public key"},
+    [OPT_KEY] = {"key", 0, "PUB.pem", "verify, up, down, stamp: fail (exit 3) "
+                 "unless the\nrelease is signed by this Ed25519 public key"},
     [OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
     [OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
 };
@@ -112,19 +113,21 @@ static const cli_option options[N_OPTS] = {
      OPTBIT(OPT_SINGLE) |                                                   \
      OPTBIT(OPT_SCHEMA) | OPTBIT(OPT_VERSION_TABLE) |                       \
      OPTBIT(OPT_LOG_TABLE) | OPTBIT(OPT_QUIET) | OPTBIT(OPT_HELP) |         \
-     OPTBIT(OPT_VERSION))
+     OPTBIT(OPT_VERSION) | OPTBIT(OPT_KEY))
 
 static const mb_command commands[] = {
     {"up", NULL, cmd_up, "[TARGET]", "apply revisions up to TARGET "
-     "(default: heads)", 0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT),
-     0, CLI_DB_WRITE},
+     "(default: heads)", 0, 1,
+     MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT) | OPTBIT(OPT_KEY), 0,
+     CLI_DB_WRITE},
     {"upgrade", "up", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"down", NULL, cmd_down, "[TARGET]", "roll back to TARGET (default: -1)",
-     0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT), 0, CLI_DB_WRITE},
+     0, 1, MIGRATE_OPTS | SQL_OPTS | OPTBIT(OPT_STRICT) | OPTBIT(OPT_KEY), 0,
+     CLI_DB_WRITE},
     {"downgrade", "down", NULL, "", "", 0, 0, 0, 0, CLI_NO_DB},
     {"stamp", NULL, cmd_stamp, "TARGET...", "record TARGET as applied "
-     "without running any SQL", 1, 64, OPTBIT(OPT_PURGE) | SQL_OPTS, 0,
-     CLI_DB_WRITE},
+     "without running any SQL", 1, 64,
+     OPTBIT(OPT_PURGE) | SQL_OPTS | OPTBIT(OPT_KEY), 0, CLI_DB_WRITE},
     {"current", NULL, cmd_current, "", "show the applied heads", 0, 0,
      OPTBIT(OPT_VERBOSE), 1, CLI_DB_READ},
     {"history", NULL, cmd_history, "", "show the revision graph, newest "
@@ -342,6 +345,30 @@ int cli_selfcheck(mb_cli *cli, mb_report *rep, mb_error *err)
     return rc;
 }
 
+/*
+ * --key on a command that writes: the release must be signed by that key
+ * (mb_signature_check()); else MB_EINTEGRITY, nothing run, the problems
+ * in rep. A key file that cannot be used is a usage error.
+ */
+static int require_key(mb_cli *cli, mb_report *rep, mb_error *err)
+{
+    mb_signature_state st;
+    mb_pubkey key;
+    int rc;
+
+    if ((rc = mb_pubkey_read(&key, cli->key, err)) < 0 ||
+        (rc = mb_signature_check(cli->bundle, &key, &st, rep, err)) < 0)
+        return rc;
+    if (rep->count == 0)
+        return MB_OK;
+    mb_error_set(err, MB_EINTEGRITY, "this release is not signed by the key "
+                 "%s names (%s); nothing was run", cli->key,
+                 key.fingerprint);
+    mb_error_hint(err, "run the release signed by that key, or check which "
+                  "key signed this one: %s manifest", cli->prog);
+    return MB_EINTEGRITY;
+}
+
 /* cli_selfcheck() for run(): its problems on stderr, exit 3 on any. */
 static int checked(mb_cli *cli)
 {
@@ -349,6 +376,9 @@ static int checked(mb_cli *cli)
     mb_report rep = MB_REPORT_INIT;
     int rc = cli_selfcheck(cli, &rep, &err);
 
+    /* up, down, stamp --key: the site's own releases only */
+    if (rc == MB_OK && cli->key != NULL)
+        rc = require_key(cli, &rep, &err);
     rc = cli_fail(cli, rc, &err);
     cli_print_report(cli, &rep);
     mb_report_free(&rep);

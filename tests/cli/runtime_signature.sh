@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # runtime_signature.sh -- signed releases: `migbundle build --sign`, the
 # signature in `manifest`, `verify --key` (exit 3 for another key, an
-# unsigned release, a signature that does not verify), the check with the
-# openssl command alone, and every refusal of a key (exit 2, nothing
+# unsigned release, a signature that does not verify), `up`, `down` and
+# `stamp --key` (nothing run from another key's release), the check with
+# the openssl command alone, and every refusal of a key (exit 2, nothing
 # written, the database untouched).
 . "$(dirname "$0")/lib.sh"
 
@@ -145,18 +146,13 @@ expect_out "bundle: the bundle's signature record is malformed: the signature is
 openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 \
     -out "$T/rsa.pem" 2>/dev/null || fail "openssl rsa"
 openssl pkey -in "$T/rsa.pem" -pubout -out "$T/rsa.pub"
-run "$T/signed" -d "$db" verify --key "$T/missing.pub"
-expect_status 2
-expect_err "cannot read the key $T/missing.pub: No such file or directory"
-run "$T/signed" -d "$db" verify --key "$T/release.pem"
-expect_status 2
-expect_err "holds no PEM public key"
-expect_err "openssl pkey -in KEY.pem -pubout -out PUB.pem"
-run "$T/signed" -d "$db" verify --key "$T/rsa.pub"
-expect_status 2
-expect_err "is not an Ed25519 key (it holds RSA)"
-run "$T/signed" -d "$db" up --key "$T/release.pub"
-expect_status 2
+for case in "missing.pub|cannot read the key $T/missing.pub: No such file or directory" \
+    "release.pem|hint: give the public half of the release key: openssl pkey -in KEY.pem -pubout -out PUB.pem" \
+    "rsa.pub|is not an Ed25519 key (it holds RSA)"; do
+    run "$T/signed" -d "$db" verify --key "$T/${case%%|*}"
+    expect_status 2
+    expect_err "${case#*|}"
+done
 [ "$before" = "$(dump "$db")" ] || fail "a refused key changed the database"
 
 # --- keys build --sign refuses: exit 2, no file written ------------------
@@ -171,6 +167,42 @@ for case in "missing.pem|cannot read the signing key $T/missing.pem: No such fil
     expect_err "${case#*|}"
     [ ! -e "$T/refused.c" ] || fail "build --sign ${case%%|*} wrote its output"
 done
+
+# --- up, down, stamp --key: a run only from a release signed by the key --
+db3=$(new_db gated)
+run "$T/plain" -d "$db3" up --key "$T/release.pub"
+expect_status 3
+expect_err "this release is not signed by the key $T/release.pub names ($fp); nothing was run"
+expect_err "detail: the bundle is not signed; --key requires a signature by $fp"
+run "$T/forged" -d "$db3" up --key "$T/release.pub"
+expect_status 3
+expect_err "detail: the bundle is signed by key $(fingerprint "$T/other.pub"), not by $fp as --key requires"
+for cmd in "down base" "stamp a1" "up --sql --dialect sqlite"; do
+    # shellcheck disable=SC2086
+    run "$T/forged" -d "$db3" $cmd --key "$T/release.pub"
+    expect_status 3
+    expect_err "nothing was run"
+    [ ! -s "$OUT" ] || fail "$cmd --key printed from another key's release"
+done
+if [ "$MB_TEST_BACKEND" = sqlite ]; then
+    [ ! -e "${db3#sqlite:}" ] || fail "a refused --key created the database"
+else
+    [ -z "$(sql "$db3" "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")" ] ||
+        fail "a refused --key created tables"
+fi
+run "$T/signed" -d "$db3" up --key "$T/other.pub"
+expect_status 3
+run "$T/signed" -d "$db3" up --key "$T/release.pem"
+expect_status 2
+expect_err "holds no PEM public key"
+run "$T/signed" -d "$db3" up --key "$T/release.pub"
+expect_status 0
+run "$T/signed" -d "$db3" down base --key "$T/release.pub"
+expect_status 0
+run "$T/signed" -d "$db3" stamp a1 --key "$T/release.pub"
+expect_status 0
+run "$T/signed" -d "$db3" current --key "$T/release.pub"
+expect_status 2
 
 # --- a signed release runs like any other ---------------------------------
 db2=$(new_db fresh)
