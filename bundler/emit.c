@@ -216,7 +216,8 @@ static int put_arrays(mb_buf *out, const mb_revision *r, mb_error *err)
 
     if ((rc = mb_buf_printf(out, err,
                             "\n/* %s: %zu bytes, %zu compressed */\n"
-                            "static const unsigned char mb_z_%s[%zu + 1] =\n"
+                            "static const unsigned char mb_z_%s[%zu + 1] "
+                            "MB_PAYLOAD =\n"
                             "    ",
                             r->id, r->raw_len, r->z_len, r->id,
                             r->z_len)) < 0 ||
@@ -406,6 +407,19 @@ static int emit_c(mb_buf *out, const mb_bundle *b, const char *sign_key,
              "*/\n"
              "#if defined(__GNUC__)\n"
              "#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n"
+             "#endif\n"
+             "\n"
+             "/* The compressed payloads, in a section of their own that "
+             "the linker\n"
+             " * script migbundle-payload.ld puts last in the file, so "
+             "that an\n"
+             " * executable cut short loses payload bytes before anything "
+             "it needs\n"
+             " * to start, and says so (exit 3). */\n"
+             "#if defined(__ELF__) && defined(__GNUC__)\n"
+             "#define MB_PAYLOAD __attribute__((section(\"mb_payload\")))\n"
+             "#else\n"
+             "#define MB_PAYLOAD\n"
              "#endif\n"
              "\n"
              "extern const mb_bundle mb_embedded_bundle;\n",

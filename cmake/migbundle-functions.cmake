@@ -27,8 +27,14 @@
 # target). Set MIGBUNDLE_EXECUTABLE to use another one, e.g. a host build
 # when cross-compiling.
 #
+# On ELF targets the executable is linked with migbundle-payload.ld (beside
+# this file), which puts the compressed revisions last in the file, so that
+# an executable cut short is reported (exit 3) rather than dying before
+# main().
+#
 # Included by migbundle-config.cmake, and by migbundle's own CMakeLists.txt.
 include_guard(GLOBAL)
+set(_MIGBUNDLE_PAYLOAD_LD "${CMAKE_CURRENT_LIST_DIR}/migbundle-payload.ld")
 
 function(migbundle_add_executable target)
     cmake_parse_arguments(PARSE_ARGV 1 arg "DYNAMIC"
@@ -84,6 +90,13 @@ function(migbundle_add_executable target)
     if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
         target_compile_options(${target} PRIVATE
             "-ffile-prefix-map=${CMAKE_CURRENT_BINARY_DIR}=.")
+    endif()
+    if(CMAKE_EXECUTABLE_FORMAT STREQUAL "ELF" AND
+       CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+        target_link_options(${target} PRIVATE
+            "LINKER:-T,${_MIGBUNDLE_PAYLOAD_LD}")
+        set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+            "${_MIGBUNDLE_PAYLOAD_LD}")
     endif()
     if(NOT arg_DYNAMIC AND NOT TARGET migbundle::runtime_static)
         message(STATUS "migbundle_add_executable(${target}): this migbundle "

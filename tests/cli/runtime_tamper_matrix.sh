@@ -7,8 +7,9 @@
 # relinked; the file truncated). Each: exit 3 before any SQL, every
 # difference named, verify (text and JSON) naming the same items, the
 # database unchanged (dumps, and the file's bytes on SQLite). A file cut
-# inside what is loaded does not get as far as main(): it fails, and no
-# SQL runs.
+# in its tail or inside the payloads is refused (exit 3); one cut before
+# the payloads, in what the program needs to start, does not get as far as
+# main(): it fails, and no SQL runs.
 . "$(dirname "$0")/lib.sh"
 
 revision a1 "" "one" "CREATE TABLE t1 (id INTEGER);" "DROP TABLE t1;"
@@ -200,14 +201,14 @@ for size in "$one_short" "$halfway" "$loaded"; do
     corrupt "$T/app.tail" 1 "the executable is truncated: its file holds $size bytes, its ELF headers describe $whole"
 done
 
-# a truncated executable: cut inside the compressed payload of b2 (found
-# as runtime_tamper.sh finds it) and halfway to it. The data the loader
-# and the C library touch at start-up lie after the payloads, so the
-# kernel refuses such a file (execve fails: "Bad address") or the loader
-# dies of SIGSEGV or SIGBUS, before main(); exit status 3 cannot be had
-# from it. What holds: it fails, prints nothing, and no SQL runs.
-cut=$(python3 - "$T/app" <<'PY'
-import sys, zlib
+# a truncated executable, cut inside the payloads: linked as
+# migbundle_add_executable() links it (lib.sh's MB_LIBS pass
+# cmake/migbundle-payload.ld), the payloads are the last bytes loaded, so
+# the program starts, finds its file short and reads no payload: exit 3.
+# Cut in the middle of b2's payload (found as runtime_tamper.sh finds
+# it) and at the first byte of the payload section.
+read -r cut first <<<"$(python3 - "$T/app" <<'PY'
+import struct, sys, zlib
 data = open(sys.argv[1], 'rb').read()
 pos = data.find(b'\x78')
 while pos >= 0:
@@ -217,23 +218,44 @@ while pos >= 0:
     except zlib.error:
         text = b''
     if b'Revision ID: b2' in text and d.eof:
-        print(pos + 4)
         break
     pos = data.find(b'\x78', pos + 1)
+shoff, = struct.unpack_from('<Q', data, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x3a)
+def section(i):
+    return struct.unpack_from('<IIQQQQ', data, shoff + i * shentsize)
+names = section(shstrndx)[4]
+first = None
+for i in range(shnum):
+    name, _, _, _, offset, _ = section(i)
+    if data[names + name:data.index(b'\0', names + name)] == b'mb_payload':
+        first = offset
+print(pos + 4 if pos >= 0 else '', first or '')
 PY
-)
+)"
 [ -n "$cut" ] || fail "payload of b2 not found in the executable"
-snapshot
-for size in "$cut" $((cut / 2)); do
+[ -n "$first" ] || fail "no mb_payload section: was the app linked with migbundle-payload.ld?"
+[ "$cut" -gt "$first" ] || fail "b2's payload is not in the mb_payload section"
+for size in "$cut" "$first"; do
     cp "$T/app" "$T/app.short"
     truncate -s "$size" "$T/app.short"
-    for cmd in up "down base" current; do
-        # shellcheck disable=SC2086
-        run "$T/app.short" -d "$db" $cmd
-        [ "$STATUS" -ne 0 ] || fail "$cmd ran from an executable cut at $size bytes"
-        [ ! -s "$OUT" ] || fail "$cmd printed from a truncated executable"
-        unchanged "$cmd from an executable cut at $size bytes"
-    done
+    corrupt "$T/app.short" 1 "the executable is truncated: its file holds $size bytes, its ELF headers describe $whole"
+done
+
+# cut before the payloads, in what the program needs to start (halfway
+# into the file): the kernel refuses it or the loader dies of SIGSEGV or
+# SIGBUS before main(); exit status 3 cannot be had from it. What holds:
+# it fails, prints nothing, and no SQL runs.
+snapshot
+size=$((first / 2))
+cp "$T/app" "$T/app.short"
+truncate -s "$size" "$T/app.short"
+for cmd in up "down base" current; do
+    # shellcheck disable=SC2086
+    run "$T/app.short" -d "$db" $cmd
+    [ "$STATUS" -ne 0 ] || fail "$cmd ran from an executable cut at $size bytes"
+    [ ! -s "$OUT" ] || fail "$cmd printed from a truncated executable"
+    unchanged "$cmd from an executable cut at $size bytes"
 done
 
 echo "ok"

@@ -5,10 +5,12 @@
  * An executable cut short (an interrupted download or copy) loses its
  * tail first: on Linux that is the section header table and the symbol
  * tables, which are never loaded, so such a program would run whole and
- * say nothing. A cut that reaches the loaded segments never gets here:
- * the kernel refuses to start the file or the program dies on its first
- * touch of a missing page, before main() (docs/operations.md, "Integrity
- * refusals").
+ * say nothing; then the compressed payloads, which the generated C and
+ * cmake/migbundle-payload.ld put last among what is loaded, so the
+ * program still starts, and must read no payload once this check failed.
+ * A cut that reaches further never gets here: the kernel refuses to start
+ * the file or the program dies on its first touch of a missing page,
+ * before main() (docs/operations.md, "Integrity refusals").
  */
 #ifndef MB_EXE_H
 #define MB_EXE_H
