@@ -33,7 +33,7 @@ int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err)
     return mb_buf_put(out, text + start, len - start, err);
 }
 
-/* "00" to "ff": each byte's two digits, for hash_hex() */
+/* "00" to "ff": each byte's two digits, for mb_hex_lower() */
 #define HEX_ROW(h)                                                           \
     h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b"  \
     h "c" h "d" h "e" h "f"
@@ -45,15 +45,21 @@ static const char hex_pairs[] =
 
 /* A byte's two digits at a time: the self-check formats two checksums
  * per revision at every start-up. */
+void mb_hex_lower(char *out, const unsigned char *in, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        memcpy(out + 2 * i, hex_pairs + 2 * in[i], 2);
+    out[2 * n] = '\0';
+}
+
 static void hash_hex(char out[MB_CHECKSUM_HEX + 1], XXH128_hash_t h)
 {
     XXH128_canonical_t c;
-    size_t i;
 
     XXH128_canonicalFromHash(&c, h);
-    for (i = 0; i < sizeof c.digest; i++)
-        memcpy(out + 2 * i, hex_pairs + 2 * c.digest[i], 2);
-    out[MB_CHECKSUM_HEX] = '\0';
+    mb_hex_lower(out, c.digest, sizeof c.digest);
 }
 
 void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,

@@ -69,18 +69,6 @@ static int unhex(unsigned char *out, size_t n, const char *hex)
     return 0;
 }
 
-void mb_hex_lower(char *out, const unsigned char *in, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* key->raw and key->fingerprint of pkey, an Ed25519 key of any kind. */
 static int describe(mb_pubkey *key, EVP_PKEY *pkey, OSSL_LIB_CTX *lib,
                     mb_error *err)

@@ -17,6 +17,9 @@
 /** Append the canonical form of text[0..len) to out. */
 int mb_canonicalize(mb_buf *out, const char *text, size_t len, mb_error *err);
 
+/** out[0..2n] = the n bytes of in as lowercase hex digits, then '\0'. */
+void mb_hex_lower(char *out, const unsigned char *in, size_t n);
+
 /** XXH3-128 of data as hex; out receives MB_CHECKSUM_HEX digits + NUL. */
 void mb_checksum_hex(char out[MB_CHECKSUM_HEX + 1], const void *data,
                      size_t len);

@@ -14,6 +14,7 @@
 #define MB_SIGN_H
 
 #include "mb/buf.h"
+#include "mb/checksum.h"
 #include "mb/bundle.h"
 #include "mb/error.h"
 #include "mb/verify.h"
@@ -32,9 +33,6 @@
  * the metadata checksum, one line each, every line ending in a newline.
  */
 int mb_signature_text(mb_buf *out, const mb_bundle *b, mb_error *err);
-
-/** out[0..2n] = the n bytes of in as lowercase hex digits, then '\0'. */
-void mb_hex_lower(char *out, const unsigned char *in, size_t n);
 
 /** A raw Ed25519 public key and its fingerprint. */
 typedef struct mb_pubkey {
